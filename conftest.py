@@ -1,0 +1,3 @@
+"""Loads the harness's pytest plugin; everything else lives in ``harness/``."""
+
+pytest_plugins = ["harness.pytest_plugin"]

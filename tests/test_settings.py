@@ -1,0 +1,57 @@
+"""Option precedence (command line > environment > ini > default) and its error messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.settings import OPTIONS, SettingsError, resolve_option, resolve_settings
+
+TARGET = next(spec for spec in OPTIONS if spec.name == "target")
+REGION = next(spec for spec in OPTIONS if spec.name == "region")
+
+
+def test_command_line_beats_environment_and_ini() -> None:
+    setting = resolve_option(TARGET, "aws", {"HARNESS_TARGET": "localstack"}, "embedded")
+    assert (setting.value, setting.source) == ("aws", "command line --target")
+
+
+def test_environment_beats_ini() -> None:
+    setting = resolve_option(TARGET, None, {"HARNESS_TARGET": "localstack"}, "aws")
+    assert (setting.value, setting.source) == ("localstack", "environment HARNESS_TARGET")
+
+
+def test_ini_beats_default() -> None:
+    setting = resolve_option(TARGET, None, {}, "aws")
+    assert (setting.value, setting.source) == ("aws", "ini harness_target")
+
+
+def test_default_when_nothing_is_set() -> None:
+    assert resolve_option(TARGET, None, {}, None).source == "default"
+
+
+def test_region_falls_back_to_the_aws_variables_in_order() -> None:
+    environ = {"AWS_REGION": "eu-west-1", "AWS_DEFAULT_REGION": "us-west-2"}
+    assert resolve_option(REGION, None, environ, None).value == "eu-west-1"
+
+
+def test_an_invalid_choice_names_the_option_and_where_it_came_from() -> None:
+    with pytest.raises(SettingsError, match=r"--target: 'lambda' from environment HARNESS_TARGET"):
+        resolve_option(TARGET, None, {"HARNESS_TARGET": "lambda"}, None)
+
+
+def test_resolved_settings_describe_every_source() -> None:
+    settings = resolve_settings({"stage": "prod"}, {"HARNESS_STACK_NAME": "items-prod"}, {})
+    line = settings.describe()
+    assert "stage=prod (command line --stage)" in line
+    assert "stack_name=items-prod (environment HARNESS_STACK_NAME)" in line
+    assert "target=embedded (default)" in line
+
+
+def test_pytest_header_and_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nharness_stage = staging\n")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest("-p", "harness.pytest_plugin", "--target", "aws")
+    result.stdout.fnmatch_lines(["harness: target=aws (command line --target)*stage=staging (ini*"])
+    bad = pytester.runpytest("-p", "harness.pytest_plugin", "--stage", "qa")
+    bad.stderr.fnmatch_lines(["*--stage: 'qa' from command line --stage is not one of dev*"])
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
