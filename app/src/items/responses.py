@@ -1,0 +1,27 @@
+"""OpenAPI descriptions of route answers, for the ``responses=`` of each route.
+
+Powertools documents only these once a route passes ``responses=``, so every route lists its
+success answer too; a success entry without ``content`` gets the route's return schema.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+from items.models import InvalidRequestBody, ItemErrorBody
+
+
+def _json(description: str, model: type) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": model}}}
+
+
+def success(description: str) -> OpenAPIResponse:
+    """A success answer whose body schema Powertools takes from the route's return type."""
+    return {"description": description}
+
+
+NO_CONTENT: OpenAPIResponse = {"description": "Done; no body", "content": {}}
+INVALID_REQUEST = _json("The request is invalid; each error names its field", InvalidRequestBody)
+ITEM_NOT_FOUND = _json("No item has this id", ItemErrorBody)
+ITEM_EXISTS = _json("An item with this id exists already", ItemErrorBody)
+UNSUPPORTED_MEDIA_TYPE = _json("The body was not sent as application/json", InvalidRequestBody)

@@ -1,0 +1,54 @@
+"""Read routes: health, listing with opaque paging, and fetching one item."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from items import responses, store
+from items.models import ITEM_ID_PATTERN, HealthStatus, Item, ItemPage
+from items.paging import MAX_TOKEN_LENGTH, decode_page_token, encode_page_token
+
+router = Router()
+
+
+@router.get("/health", summary="Liveness check", tags=["health"])
+def health() -> HealthStatus:
+    """Answer without touching DynamoDB, so the check measures the function, not the table."""
+    return HealthStatus(status="ok")
+
+
+@router.get(
+    "/items",
+    summary="List items, one page at a time",
+    tags=["items"],
+    responses={200: responses.success("One page of items"), 400: responses.INVALID_REQUEST},
+)
+def list_items(
+    limit: Annotated[int, Query(ge=1, le=100, description="Items per page")] = 20,
+    next_token: Annotated[
+        str | None,
+        Query(alias="next", max_length=MAX_TOKEN_LENGTH, description="Token from the last page"),
+    ] = None,
+) -> ItemPage:
+    """Page through the table; following ``next`` until it is null yields every item once."""
+    start_key = decode_page_token(next_token) if next_token is not None else None
+    items, last_key = store.scan_items(limit, start_key)
+    return ItemPage(items=items, next=encode_page_token(last_key) if last_key else None)
+
+
+@router.get(
+    "/items/<id>",
+    summary="Fetch one item",
+    tags=["items"],
+    responses={
+        200: responses.success("The item"),
+        400: responses.INVALID_REQUEST,
+        404: responses.ITEM_NOT_FOUND,
+    },
+)
+def get_item(item_id: Annotated[str, Path(alias="id", pattern=ITEM_ID_PATTERN)]) -> Item:
+    """Return the item, or 404 naming the id."""
+    return store.fetch_item(item_id)
