@@ -1,0 +1,207 @@
+"""The Lambda runtime loop that runs INSIDE a worker process.
+
+Started by :mod:`harness.targets.embedded.workers` as
+``python -I -S -u worker_main.py --requests-fd R --responses-fd W CODE_PATH...``
+on the interpreter matching the function's Runtime, so it must import nothing
+but the standard library and run on every python3.X we emulate (3.11+).
+``-I -S`` keep the interpreter's own site-packages and the harness out of
+``sys.path``: the function sees its build dir and the runtime layer only, so a
+dependency missing from requirements.txt fails here as it would on AWS.
+
+Messages travel as one JSON object per line over two dedicated pipes, never
+over stdout/stderr: those belong to the function and become its logs. Around
+each invocation the loop writes Lambda's own ``START``/``END`` log lines; the
+parent uses ``END`` to know it has read all of an invocation's output.
+
+A thread owns the request pipe. When it reads EOF the parent is gone (or is
+closing us), and it kills our whole process group at once, even while a
+handler is still running, so no worker outlives the harness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import decimal
+import importlib
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from typing import Any, BinaryIO
+
+
+class LambdaContext:
+    """The ``context`` argument, with the attributes the Python runtime provides.
+
+    Values come from the environment exactly like the real runtime reads them
+    (so ``memory_limit_in_mb`` is a string there and here).
+    """
+
+    def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str) -> None:
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+
+class _InitFailure(Exception):
+    """The handler could not be loaded; reported on every invoke like Lambda does."""
+
+    def __init__(self, error_type: str, message: str, stack: list[str]) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.stack = stack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests-fd", type=int, required=True)
+    parser.add_argument("--responses-fd", type=int, required=True)
+    parser.add_argument("code_paths", nargs="+")
+    args = parser.parse_args()
+    sys.path[:0] = args.code_paths
+    responses = os.fdopen(args.responses_fd, "wb")
+    inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+    threading.Thread(
+        target=_pump_requests, args=(os.fdopen(args.requests_fd, "rb"), inbox), daemon=True
+    ).start()
+
+    handler: Any = None
+    init_failure: _InitFailure | None = None
+    try:
+        handler = _load_handler(os.environ["_HANDLER"])
+    except _InitFailure as failure:
+        init_failure = failure
+        _log_error(failure.error_type, str(failure), failure.stack)
+    responses.write(_serialize({"type": "ready", "pid": os.getpid()}))
+    responses.flush()
+
+    while True:
+        request = inbox.get()
+        request_id = request["request_id"]
+        _write_log_line(f"START RequestId: {request_id} Version: $LATEST")
+        if init_failure is not None:
+            _log_error(init_failure.error_type, str(init_failure), init_failure.stack)
+            reply = _error_reply(init_failure.error_type, str(init_failure), init_failure.stack)
+            reply["phase"] = "init"
+        else:
+            context = LambdaContext(
+                request_id, request["deadline_ms"], request["invoked_function_arn"]
+            )
+            reply = _invoke(handler, request["event"], context)
+        line = _serialize({**reply, "request_id": request_id})
+        _write_log_line(f"END RequestId: {request_id}")
+        responses.write(line)
+        responses.flush()
+
+
+def _pump_requests(requests: BinaryIO, inbox: queue.Queue[dict[str, Any]]) -> None:
+    """Feed requests to the main thread; on EOF take the whole process group down."""
+    for line in requests:
+        inbox.put(json.loads(line))
+    if os.getpgrp() == os.getpid():
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(0)
+
+
+def _load_handler(handler_name: str) -> Any:
+    """Import ``module.function`` once, translating failures into Lambda's error types."""
+    module_name, _, function_name = handler_name.rpartition(".")
+    module_name = module_name.replace("/", ".")
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as error:
+        raise _InitFailure(
+            "Runtime.UserCodeSyntaxError",
+            f"Syntax error in module '{module_name}': {error}",
+            _stack(error),
+        ) from error
+    except ImportError as error:
+        raise _InitFailure(
+            "Runtime.ImportModuleError",
+            f"Unable to import module '{module_name}': {error}",
+            _stack(error),
+        ) from error
+    except Exception as error:
+        raise _InitFailure(type(error).__name__, str(error), _stack(error)) from error
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        raise _InitFailure(
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
+            [],
+        )
+    return handler
+
+
+def _invoke(handler: Any, event: Any, context: LambdaContext) -> dict[str, Any]:
+    """Run the handler once; an exception becomes an error reply and a logged traceback."""
+    try:
+        result = handler(event, context)
+    except Exception as error:
+        stack = _stack(error)
+        _log_error(type(error).__name__, str(error), stack)
+        return _error_reply(type(error).__name__, str(error), stack)
+    return {"type": "result", "payload": result}
+
+
+def _serialize(reply: dict[str, Any]) -> bytes:
+    """One protocol line; a result JSON cannot carry becomes Lambda's marshal error."""
+    try:
+        return json.dumps(reply, default=_to_json).encode() + b"\n"
+    except (TypeError, ValueError) as error:
+        message = f"Unable to marshal response: {error}"
+        _log_error("Runtime.MarshalError", message, [])
+        failure = _error_reply("Runtime.MarshalError", message, [])
+        return json.dumps({**failure, "request_id": reply.get("request_id")}).encode() + b"\n"
+
+
+def _to_json(value: Any) -> Any:
+    """Serialize what the Python runtime's encoder accepts beyond plain JSON (Decimal)."""
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _error_reply(error_type: str, message: str, stack: list[str]) -> dict[str, Any]:
+    return {"type": "error", "errorType": error_type, "errorMessage": message, "stackTrace": stack}
+
+
+def _stack(error: BaseException) -> list[str]:
+    """The traceback without this module's frames, which are not the function's."""
+    frames = traceback.extract_tb(error.__traceback__)
+    return traceback.format_list([frame for frame in frames if frame.filename != __file__])
+
+
+def _log_error(error_type: str, message: str, stack: list[str]) -> None:
+    """Log an error the way the Lambda Python runtime does: type, message, traceback."""
+    text = f"[ERROR] {error_type}: {message}"
+    if stack:
+        text += f"\nTraceback (most recent call last):\n{''.join(stack)}"
+    _write_log_line(text.rstrip("\n"))
+
+
+def _write_log_line(text: str) -> None:
+    """Write a runtime line on fd 1 after whatever the handler printed, in order."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    data = (text + "\n").encode("utf-8", "replace")
+    while data:
+        data = data[os.write(1, data) :]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Choosing the interpreter for a Lambda runtime."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from harness.targets.embedded import runtimes
+from harness.targets.embedded.runtimes import UnsupportedRuntimeError, find_interpreter
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    find_interpreter.cache_clear()
+    yield
+    find_interpreter.cache_clear()
+
+
+def test_python312_is_found_and_really_is_312():
+    interpreter = find_interpreter("python3.12")
+    assert interpreter.exact
+    assert interpreter.version.startswith("3.12.")
+    assert "shims" not in interpreter.path.parts
+    answer = subprocess.run(
+        [interpreter.path, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.stdout.strip() == "(3, 12)"
+
+
+def test_missing_version_falls_back_to_current_interpreter_inexactly(monkeypatch, tmp_path):
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    monkeypatch.setattr(runtimes, "_pyenv_roots", lambda: [tmp_path])
+    interpreter = find_interpreter("python3.99")
+    assert not interpreter.exact
+    assert str(interpreter.path) == sys.executable
+
+
+def test_newest_patch_release_wins(monkeypatch, tmp_path):
+    for version in ("3.12.1", "3.12.10", "3.12.9", "3.12-dev"):
+        binary = tmp_path / "versions" / version / "bin" / "python3.12"
+        binary.parent.mkdir(parents=True)
+        binary.write_text("")
+    monkeypatch.setattr(runtimes, "_pyenv_roots", lambda: [tmp_path])
+    interpreter = find_interpreter("python3.12")
+    assert (interpreter.version, interpreter.exact) == ("3.12.10", True)
+
+
+@pytest.mark.parametrize("runtime", ["nodejs20.x", "java21", "python2.7", "provided.al2023"])
+def test_non_python3_runtimes_are_rejected_by_name(runtime):
+    with pytest.raises(UnsupportedRuntimeError, match=re.escape(runtime)):
+        find_interpreter(runtime)
