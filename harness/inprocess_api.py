@@ -9,7 +9,6 @@ handler costs, plus its DynamoDB calls to the session's moto server.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.events import LambdaContext, QueryValue, http_api_event
+from harness.targets.embedded.http_api import http_response
 from harness.targets.embedded.routes import Route, match_route, routes_from_sam
 from harness.template.loader import load_document
 
@@ -84,11 +84,7 @@ class InProcessApi:
 
 
 def _to_response(result: Any) -> Response:
-    """Map a handler's return value as API Gateway does for payload format 2.0."""
-    if not (isinstance(result, dict) and "statusCode" in result):
-        return Response(200, {"content-type": "application/json"}, json.dumps(result))
-    body = result.get("body") or ""
-    if result.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode("utf-8", errors="replace")
-    headers = {name.lower(): str(value) for name, value in (result.get("headers") or {}).items()}
-    return Response(int(result["statusCode"]), headers, body)
+    """Map a handler's return value with the local HTTP API's payload-2.0 rules."""
+    status, header_pairs, body = http_response(result)
+    headers = {name.lower(): value for name, value in header_pairs}
+    return Response(status, headers, body.decode("utf-8", errors="replace"))

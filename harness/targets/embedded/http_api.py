@@ -27,17 +27,15 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import parse_qsl
 
+from harness.events import HttpRequest, event_from_request
 from harness.targets.embedded.routes import Route, match_route
-from harness.targets.embedded.workers import ACCOUNT_ID, InvokeResult
+from harness.targets.embedded.workers import InvokeResult
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit; larger requests get 413."""
 
 _API_ID = "embedded"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/yaml")
 _LOGS_KEPT = 200
 
 Invoke = Callable[[str, dict[str, Any]], InvokeResult]
@@ -279,63 +277,24 @@ def build_event(
     request_id: str,
 ) -> dict[str, Any]:
     """The payload-2.0 event API Gateway HTTP APIs send for this request."""
-    raw_path, _, raw_query = request.path.partition("?")
-    headers: dict[str, str] = {}
-    cookies: list[str] = []
-    for name, value in request.headers.items():
-        if name.lower() == "cookie":
-            cookies += [part.strip() for part in value.split(";") if part.strip()]
-            continue
-        key = name.lower()
-        headers[key] = f"{headers[key]},{value}" if key in headers else value
-    source_ip = request.client_address[0]
-    headers["x-forwarded-for"] = (
-        f"{headers['x-forwarded-for']}, {source_ip}" if "x-forwarded-for" in headers else source_ip
+    headers = list(request.headers.items())
+    if not any(name.lower() == "x-forwarded-port" for name, _ in headers):
+        headers.append(("x-forwarded-port", str(request.server.server_address[1])))
+    return event_from_request(
+        HttpRequest(
+            request.command,
+            request.path,
+            headers,
+            body,
+            source_ip=request.client_address[0],
+            protocol=request.request_version,
+        ),
+        route_key=route.key,
+        path_parameters=path_parameters,
+        stage=stage,
+        request_id=request_id,
+        api_id=_API_ID,
     )
-    headers.setdefault("x-forwarded-port", str(request.server.server_address[1]))
-    headers.setdefault("x-forwarded-proto", "http")
-    domain = headers.get("host", "localhost").rsplit(":", 1)[0]
-    now = datetime.now(UTC)
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": route.key,
-        "rawPath": raw_path,
-        "rawQueryString": raw_query,
-    }
-    if cookies:
-        event["cookies"] = cookies
-    event["headers"] = headers
-    query = _joined_query(raw_query)
-    if query:
-        event["queryStringParameters"] = query
-    event["requestContext"] = {
-        "accountId": ACCOUNT_ID,
-        "apiId": _API_ID,
-        "domainName": domain,
-        "domainPrefix": domain.split(".", 1)[0],
-        "http": {
-            "method": request.command,
-            "path": raw_path,
-            "protocol": request.request_version,
-            "sourceIp": source_ip,
-            "userAgent": headers.get("user-agent", ""),
-        },
-        "requestId": request_id,
-        "routeKey": route.key,
-        "stage": stage,
-        "time": (f"{now:%d}/{_MONTHS[now.month - 1]}/{now:%Y:%H:%M:%S} +0000"),
-        "timeEpoch": int(now.timestamp() * 1000),
-    }
-    if path_parameters:
-        event["pathParameters"] = dict(path_parameters)
-    if body:
-        if _is_text(headers.get("content-type")) and _is_utf8(body):
-            event["body"], event["isBase64Encoded"] = body.decode("utf-8"), False
-        else:
-            event["body"], event["isBase64Encoded"] = base64.b64encode(body).decode(), True
-    else:
-        event["isBase64Encoded"] = False
-    return event
 
 
 def http_response(payload: Any) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -390,34 +349,6 @@ def _strip_stage(raw_path: str, stage: str) -> str | None:
     if raw_path == prefix:
         return "/"
     return raw_path[len(prefix) :] if raw_path.startswith(prefix + "/") else None
-
-
-def _joined_query(raw_query: str) -> dict[str, str]:
-    """Query parameters, decoded, with repeated keys joined by commas (payload 2.0)."""
-    joined: dict[str, str] = {}
-    for key, value in parse_qsl(raw_query, keep_blank_values=True):
-        joined[key] = f"{joined[key]},{value}" if key in joined else value
-    return joined
-
-
-def _is_text(content_type: str | None) -> bool:
-    """Whether API Gateway passes a body of this type as text rather than base64."""
-    if content_type is None:
-        return True
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return (
-        media_type.startswith("text/")
-        or media_type in _TEXT_TYPES
-        or media_type.endswith(("+json", "+xml"))
-    )
-
-
-def _is_utf8(body: bytes) -> bool:
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _api_request_id() -> str:
