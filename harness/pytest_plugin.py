@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +22,7 @@ from harness.isolation import (
 )
 from harness.settings import OPTIONS, HarnessSettings, SettingsError, resolve_settings
 
-pytest_plugins = ("harness.fixtures.unit",)
+pytest_plugins = ("harness.fixtures.unit", "harness.fixtures.template")
 
 LAYERS = ("unit", "template", "integration", "smoke")
 OFFLINE_LAYERS = frozenset({"unit", "template"})
@@ -91,6 +92,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def harness_settings(pytestconfig: pytest.Config) -> HarnessSettings:
     """The resolved ``--target``, ``--stack-name``, ``--region`` and ``--stage``."""
     return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture(scope="session")
+def app_template_path(pytestconfig: pytest.Config) -> Path:
+    """The SAM template of the application under test (ini ``harness_app_template``)."""
+    return pytestconfig.rootpath / pytestconfig.getini("harness_app_template")
 
 
 @pytest.fixture(autouse=True)

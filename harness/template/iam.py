@@ -1,0 +1,70 @@
+"""IAM policy statements of a template, normalised so one pattern fits every spelling.
+
+Statements live in three places (a role's inline ``Policies``, ``AWS::IAM::Policy``,
+``AWS::IAM::ManagedPolicy``); a reviewer asking "does anything allow ``*``?" means all of
+them. A statement wrapped in ``Fn::If`` counts once per branch: either may be deployed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from harness.template.match import Path
+from harness.template.subjects import Resource, Statement
+
+LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def policy_documents(resource: Resource) -> Iterator[tuple[Path, Any]]:
+    """Each policy document of an IAM resource, with its path inside the resource."""
+    properties = resource.properties
+    if resource.type == "AWS::IAM::Role":
+        for index, policy in enumerate(properties.get("Policies") or []):
+            if isinstance(policy, Mapping):
+                path = ("Properties", "Policies", index, "PolicyDocument")
+                yield path, policy.get("PolicyDocument")
+    elif resource.type in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        yield ("Properties", "PolicyDocument"), properties.get("PolicyDocument")
+
+
+def statements_of(resources: Iterable[Resource]) -> Iterator[Statement]:
+    """Every statement of every policy document of ``resources``, in template order."""
+    for resource in resources:
+        for document_path, document in policy_documents(resource):
+            if not isinstance(document, Mapping):
+                continue
+            for path, statement in _listed(
+                (*document_path, "Statement"), document.get("Statement")
+            ):
+                for branch_path, branch in _branches(path, statement):
+                    yield Statement(resource, branch_path, normalise(branch))
+
+
+def _listed(path: Path, value: Any) -> list[tuple[Path, Any]]:
+    """``Statement`` may be one statement or a list of them."""
+    if isinstance(value, list):
+        return [((*path, index), item) for index, item in enumerate(value)]
+    return [(path, value)]
+
+
+def _branches(path: Path, statement: Any) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+    """The statement itself, or both branches of an ``Fn::If`` (``AWS::NoValue`` dropped)."""
+    if not isinstance(statement, Mapping):
+        return
+    condition = statement.get("Fn::If")
+    if isinstance(condition, list) and len(statement) == 1 and len(condition) == 3:
+        for index in (1, 2):
+            yield from _branches((*path, "Fn::If", index), condition[index])
+    elif statement != {"Ref": "AWS::NoValue"}:
+        yield path, statement
+
+
+def normalise(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy with ``Action``/``Resource`` (and their ``Not`` forms) always as lists."""
+    normalised = dict(statement)
+    for field in LIST_FIELDS:
+        value = normalised.get(field)
+        if value is not None and not isinstance(value, list):
+            normalised[field] = [value]
+    return normalised

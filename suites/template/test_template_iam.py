@@ -1,0 +1,72 @@
+"""Least privilege: no wildcards, no AWS FullAccess policies, DynamoDB access only to the table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+
+from harness.template import Template
+from harness.template.handlers import http_api_routes
+from harness.template.match import AnyOf, Contains, Each, Not, Present, RefersTo, Regex
+
+pytestmark = pytest.mark.template
+
+TABLE = "ItemsTable"
+WILDCARD_ACTION = Regex(r"^(\*|[\w-]+:\*)$")
+READ_ONLY_ACTION = Regex(r"^[\w-]+:(Get|List|Describe|BatchGet|Query|Scan)", re.IGNORECASE)
+DYNAMODB_ACTION = Regex(r"^dynamodb:", re.IGNORECASE)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def test_no_statement_allows_every_action(transformed: Callable[..., Template]) -> None:
+    statements = transformed().iam_statements()
+    statements.none_match({"Effect": "Allow", "Action": Contains([WILDCARD_ACTION])})
+    statements.none_match({"Effect": "Allow", "NotAction": Present()})
+
+
+def test_no_statement_allows_writes_on_every_resource(transformed: Callable[..., Template]) -> None:
+    transformed().iam_statements().none_match(
+        {
+            "Effect": "Allow",
+            "Resource": Contains(["*"]),
+            "Action": Contains([Not(READ_ONLY_ACTION)]),
+        }
+    )
+
+
+def test_no_role_has_an_aws_managed_full_access_policy(
+    transformed: Callable[..., Template],
+) -> None:
+    full_access = Regex(r":iam::aws:policy/.*FullAccess")
+    transformed().resources("AWS::IAM::Role").none_match(
+        {
+            "Properties": {
+                "ManagedPolicyArns": Contains([AnyOf(full_access, {"Fn::Sub": full_access})])
+            }
+        }
+    )
+
+
+def test_dynamodb_access_is_limited_to_the_table(transformed: Callable[..., Template]) -> None:
+    dynamodb = transformed().iam_statements().where({"Action": Contains([DYNAMODB_ACTION])})
+    dynamodb.all_match({"Resource": Each(RefersTo(TABLE))})
+
+
+def test_functions_that_only_serve_reads_cannot_write_the_table(
+    sam_source: Template, transformed: Callable[..., Template]
+) -> None:
+    readers = [
+        function.logical_id
+        for function in sam_source.functions()
+        if (methods := {route.method for _, route in http_api_routes(function)})
+        and methods <= READ_METHODS
+    ]
+    assert readers, "expected at least one function serving only GET routes"
+    template = transformed()
+    for reader in readers:
+        role = template.resource(reader).properties["Role"]["Fn::GetAtt"][0]
+        template.iam_statements().only(role).none_match(
+            {"Effect": "Allow", "Action": Contains([Not(READ_ONLY_ACTION)])}
+        )

@@ -1,0 +1,274 @@
+"""The template suite catches real defects: each mutation of the app's template makes the
+suite test for that property fail, with a message naming the resource at fault.
+
+The suite's test functions are called directly with fixtures built from the mutated
+copy, so this proves the shipped checks (not a re-implementation of them) would fail.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from harness.template import Template
+from harness.template.loader import load_document
+from harness.template.transform import transformed_template
+
+ROOT = Path(__file__).parents[2]
+APP_TEMPLATE = ROOT / "app" / "template.yaml"
+SUITE = ROOT / "suites" / "template"
+Document = dict[str, Any]
+
+
+@cache
+def suite_module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"template_suite_{name}", SUITE / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def resources(document: Document) -> Document:
+    return document["Resources"]
+
+
+def props(document: Document, logical_id: str) -> Document:
+    return resources(document)[logical_id]["Properties"]
+
+
+def add_write_policy(function: str, statement: Document) -> Callable[[Document], None]:
+    def mutate(document: Document) -> None:
+        props(document, function)["Policies"].append({"Statement": [statement]})
+
+    return mutate
+
+
+def set_prop(logical_id: str, name: str, value: Any) -> Callable[[Document], None]:
+    def mutate(document: Document) -> None:
+        props(document, logical_id)[name] = value
+
+    return mutate
+
+
+def drop(path: tuple[str, ...]) -> Callable[[Document], None]:
+    def mutate(document: Document) -> None:
+        parent: Any = document
+        for part in path[:-1]:
+            parent = parent[part]
+        del parent[path[-1]]
+
+    return mutate
+
+
+def add_unbacked_route(document: Document) -> None:
+    props(document, "ItemsReadFunction")["CodeUri"] = str(APP_TEMPLATE.parent / "src")
+    props(document, "ItemsReadFunction")["Events"]["Reports"] = {
+        "Type": "HttpApi",
+        "Properties": {"ApiId": {"Ref": "ItemsApi"}, "Method": "GET", "Path": "/reports"},
+    }
+
+
+def prod_deploys_all_at_once(document: Document) -> None:
+    document["Mappings"]["StageConfig"]["prod"]["DeploymentType"] = "AllAtOnce"
+
+
+@dataclass(frozen=True)
+class Defect:
+    name: str
+    mutate: Callable[[Document], None]
+    module: str
+    test: str
+    names: tuple[str, ...]
+    stage: str | None = None
+
+
+DEFECTS = [
+    Defect(
+        "tracing dropped",
+        set_prop("ItemsReadFunction", "Tracing", "PassThrough"),
+        "test_template_functions",
+        "test_every_function_has_active_tracing",
+        ("ItemsReadFunction", "Properties.TracingConfig.Mode"),
+    ),
+    Defect(
+        "timeout above the API limit",
+        set_prop("ItemsWriteFunction", "Timeout", 60),
+        "test_template_functions",
+        "test_every_function_times_out_below_the_http_api_integration_limit",
+        ("ItemsWriteFunction", "Properties.Timeout"),
+    ),
+    Defect(
+        "deprecated runtime",
+        set_prop("ItemsWriteFunction", "Runtime", "python3.8"),
+        "test_template_functions",
+        "test_every_function_runs_on_a_supported_runtime",
+        ("ItemsWriteFunction", "'python3.8'"),
+    ),
+    Defect(
+        "log group without retention",
+        drop(("Resources", "ItemsWriteLogGroup", "Properties", "RetentionInDays")),
+        "test_template_functions",
+        "test_every_function_logs_to_a_group_with_retention",
+        ("ItemsWriteFunction", "Properties.LoggingConfig.LogGroup"),
+    ),
+    Defect(
+        "wildcard action",
+        add_write_policy("ItemsWriteFunction", {"Effect": "Allow", "Action": "*", "Resource": "*"}),
+        "test_template_iam",
+        "test_no_statement_allows_every_action",
+        ("ItemsWriteFunctionRole",),
+    ),
+    Defect(
+        "write on every resource",
+        add_write_policy(
+            "ItemsWriteFunction", {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
+        ),
+        "test_template_iam",
+        "test_no_statement_allows_writes_on_every_resource",
+        ("ItemsWriteFunctionRole", "sqs:SendMessage"),
+    ),
+    Defect(
+        "AWS managed FullAccess policy",
+        lambda d: props(d, "ItemsReadFunction")["Policies"].append("AmazonDynamoDBFullAccess"),
+        "test_template_iam",
+        "test_no_role_has_an_aws_managed_full_access_policy",
+        ("ItemsReadFunctionRole",),
+    ),
+    Defect(
+        "DynamoDB access beyond the table",
+        add_write_policy(
+            "ItemsWriteFunction",
+            {
+                "Effect": "Allow",
+                "Action": "dynamodb:PutItem",
+                "Resource": "arn:aws:dynamodb:*:*:table/*",
+            },
+        ),
+        "test_template_iam",
+        "test_dynamodb_access_is_limited_to_the_table",
+        ("ItemsWriteFunctionRole",),
+    ),
+    Defect(
+        "reader allowed to write",
+        lambda d: props(d, "ItemsReadFunction")["Policies"].append(
+            {"DynamoDBCrudPolicy": {"TableName": {"Ref": "ItemsTable"}}}
+        ),
+        "test_template_iam",
+        "test_functions_that_only_serve_reads_cannot_write_the_table",
+        ("ItemsReadFunctionRole", "dynamodb:PutItem"),
+    ),
+    Defect(
+        "point-in-time recovery off",
+        drop(("Resources", "ItemsTable", "Properties", "PointInTimeRecoverySpecification")),
+        "test_template_data",
+        "test_table_has_point_in_time_recovery",
+        ("ItemsTable", "Properties.PointInTimeRecoverySpecification"),
+    ),
+    Defect(
+        "table deleted with the stack",
+        lambda d: resources(d)["ItemsTable"].update(DeletionPolicy="Delete"),
+        "test_template_data",
+        "test_table_is_retained_on_delete_and_replace",
+        ("ItemsTable", "DeletionPolicy: expected 'Retain', found 'Delete'"),
+    ),
+    Defect(
+        "canary alarm removed",
+        drop(("Resources", "ItemsWriteFunction", "Properties", "DeploymentPreference", "Alarms")),
+        "test_template_release",
+        "test_prod_deploys_by_canary_with_the_errors_alarm_wired",
+        ("ItemsWriteFunctionDeploymentGroup", "from SAM ItemsWriteFunction"),
+    ),
+    Defect(
+        "prod without canary",
+        prod_deploys_all_at_once,
+        "test_template_release",
+        "test_prod_deploys_by_canary_with_the_errors_alarm_wired",
+        ("ItemsReadFunctionDeploymentGroup", "Properties.DeploymentConfigName"),
+    ),
+    Defect(
+        "no access logs",
+        drop(("Resources", "ItemsApi", "Properties", "AccessLogSettings")),
+        "test_template_api",
+        "test_http_api_writes_access_logs",
+        ("ItemsApiApiGatewayDefaultStage", "from SAM ItemsApi"),
+    ),
+    Defect(
+        "no throttling",
+        drop(("Resources", "ItemsApi", "Properties", "DefaultRouteSettings")),
+        "test_template_api",
+        "test_http_api_is_throttled",
+        ("ItemsApiApiGatewayDefaultStage", "DefaultRouteSettings"),
+        stage="prod",
+    ),
+    Defect(
+        "public function URL",
+        set_prop("ItemsReadFunction", "FunctionUrlConfig", {"AuthType": "NONE"}),
+        "test_template_api",
+        "test_no_function_url_without_auth",
+        ("ItemsReadFunction",),
+    ),
+    Defect(
+        "route without code",
+        add_unbacked_route,
+        "test_template_api",
+        "test_every_route_resolves_to_a_handler_in_the_code",
+        ("ItemsReadFunction", "GET /reports"),
+    ),
+    Defect(
+        "ApiUrl output removed",
+        drop(("Outputs", "ApiUrl")),
+        "test_template_api",
+        "test_stack_exports_api_url_and_table_name",
+        ("ApiUrl",),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def app_document() -> str:
+    return json.dumps(load_document(APP_TEMPLATE))
+
+
+def run_suite_test(defect: Defect, path: Path) -> None:
+    """Call the suite's test with fixtures built from the template at ``path`` (prod)."""
+    stage = defect.stage or "prod"
+
+    def transformed(for_stage: str | None = None) -> Template:
+        return transformed_template(path, {"Stage": for_stage or stage}, "us-east-1")
+
+    fixtures = {"sam_source": Template.from_file(path), "transformed": transformed, "stage": stage}
+    test = getattr(suite_module(defect.module), defect.test)
+    test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
+
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])
+def test_suite_fails_naming_the_resource(defect: Defect, app_document: str, tmp_path: Path) -> None:
+    document = json.loads(app_document)
+    defect.mutate(document)
+    path = tmp_path / "template.json"
+    path.write_text(json.dumps(document, indent=1))
+    with pytest.raises(AssertionError) as caught:
+        run_suite_test(defect, path)
+    for name in defect.names:
+        assert name in str(caught.value)
+
+
+def test_the_unmutated_template_passes_every_check_used_above(
+    app_document: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "template.json"
+    path.write_text(app_document)
+    for defect in DEFECTS:
+        if defect.mutate is not add_unbacked_route:  # the copy is away from app/src
+            run_suite_test(defect, path)
