@@ -22,7 +22,12 @@ from harness.isolation import (
 )
 from harness.settings import OPTIONS, HarnessSettings, SettingsError, resolve_settings
 
-pytest_plugins = ("harness.fixtures.unit", "harness.fixtures.template")
+pytest_plugins = (
+    "harness.fixtures.unit",
+    "harness.fixtures.template",
+    "harness.fixtures.targets",
+    "harness.fixtures.smoke",
+)
 
 LAYERS = ("unit", "template", "integration", "smoke")
 OFFLINE_LAYERS = frozenset({"unit", "template"})

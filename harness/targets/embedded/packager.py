@@ -43,7 +43,7 @@ def build_function(code_dir: Path, runtime: str, cache_dir: Path) -> Path:
 
     The returned directory is shared and must be treated as read-only.
     """
-    code_dir = code_dir.resolve()
+    code_dir, cache_dir = code_dir.resolve(), cache_dir.resolve()
     if not code_dir.is_dir():
         raise PackagingError(f"function code dir {code_dir} does not exist")
     interpreter = find_interpreter(runtime)
@@ -82,6 +82,7 @@ def runtime_layer(runtime: str, cache_dir: Path) -> Path:
     workers put this dir last on ``sys.path`` the way the runtime does. It is
     pinned to the harness's own boto3 so emulated and unit layers agree.
     """
+    cache_dir = cache_dir.resolve()
     try:
         requirement = f"boto3=={importlib.metadata.version('boto3')}"
     except importlib.metadata.PackageNotFoundError:

@@ -1,0 +1,191 @@
+"""Remove what moto's CloudFormation cannot create, and say so: the emulation gaps.
+
+moto skips a resource type it has no model for, yet a ``Ref`` or ``GetAtt`` to it can
+fail the whole stack (a Lambda permission whose ``FunctionName`` names an alias), and an
+output naming it stays unresolved. So before ``create_stack`` the unsupported resources
+are removed, references to them are rewritten, and every removal is returned as a
+:class:`~harness.targets.base.Gap` for the report.
+
+"Supported" is moto's own model map (``moto.cloudformation.parsing``), not a list kept
+here: a moto upgrade that adds a model closes the gap without a change to this module.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+from harness.targets.base import Gap
+
+API_URL_OUTPUT = "ApiUrl"
+
+# What stands in for a removed resource of these types, said in the gap's reason.
+_STAND_INS = {
+    "AWS::ApiGatewayV2::": "routes are served by the local HTTP API instead",
+    "AWS::Lambda::Alias": "references go to the function itself ($LATEST)",
+    "AWS::CodeDeploy::": "code is deployed all at once, with no traffic shifting",
+    "AWS::CloudWatch::Alarm": "nothing watches the metric",
+}
+_SUB_REFERENCE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def is_supported(resource_type: str) -> bool:
+    """Whether moto's CloudFormation creates resources of this type."""
+    if resource_type.startswith("Custom::"):
+        return True
+    return resource_type in get_model_map() and resource_type not in NULL_MODELS
+
+
+def remove_unsupported(
+    template: Mapping[str, Any], *, api_url: str | None
+) -> tuple[dict[str, Any], list[Gap]]:
+    """Return a copy of a CloudFormation template that moto can create, and the gaps.
+
+    References to a removed ``AWS::Lambda::Alias`` are rewritten to the alias's function;
+    references to any other removed resource become its logical id as a plain string
+    (which is what moto itself returns for a ``Ref`` to a ``Lambda::Version``). An output
+    that names a removed resource is dropped and listed, except ``ApiUrl``, which becomes
+    ``api_url`` (the local HTTP API's loopback URL) when one is given.
+    """
+    result = copy.deepcopy(dict(template))
+    resources: dict[str, Any] = result.get("Resources", {})
+    removed = {
+        logical_id: resource
+        for logical_id, resource in resources.items()
+        if not is_supported(resource.get("Type", ""))
+    }
+    gaps = [
+        Gap(logical_id, resource["Type"], _reason(resource["Type"]))
+        for logical_id, resource in removed.items()
+    ]
+    for logical_id in removed:
+        del resources[logical_id]
+    rewriter = _ReferenceRewriter(removed)
+    for logical_id, resource in resources.items():
+        resources[logical_id] = rewriter.rewrite_resource(resource)
+    result["Outputs"], output_gaps = _rewrite_outputs(
+        result.get("Outputs", {}), removed, rewriter, api_url
+    )
+    if not result["Outputs"]:
+        del result["Outputs"]
+    return result, gaps + output_gaps
+
+
+def _reason(resource_type: str) -> str:
+    stand_in = next(
+        (text for prefix, text in _STAND_INS.items() if resource_type.startswith(prefix)),
+        "nothing stands in for it",
+    )
+    return f"moto's CloudFormation cannot create {resource_type}; {stand_in}"
+
+
+def _rewrite_outputs(
+    outputs: Mapping[str, Any],
+    removed: Mapping[str, Any],
+    rewriter: _ReferenceRewriter,
+    api_url: str | None,
+) -> tuple[dict[str, Any], list[Gap]]:
+    kept: dict[str, Any] = {}
+    gaps: list[Gap] = []
+    for name, output in outputs.items():
+        named = sorted(_referenced_ids(output.get("Value")) & removed.keys())
+        if not named:
+            kept[name] = rewriter.rewrite(output)
+        elif name == API_URL_OUTPUT and api_url is not None:
+            kept[name] = {**output, "Value": api_url}
+            gaps.append(
+                Gap(f"Outputs.{name}", "Output", f"served by the local HTTP API at {api_url}")
+            )
+        else:
+            gaps.append(
+                Gap(f"Outputs.{name}", "Output", f"dropped: names removed {', '.join(named)}")
+            )
+    return kept, gaps
+
+
+def _referenced_ids(node: Any) -> set[str]:
+    """Logical ids a template fragment refers to through Ref, GetAtt or Sub."""
+    found: set[str] = set()
+    if isinstance(node, list):
+        for item in node:
+            found |= _referenced_ids(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and isinstance(value, str):
+                found.add(value)
+            elif key == "Fn::GetAtt":
+                found.add(_getatt_target(value))
+            elif key == "Fn::Sub":
+                text = value if isinstance(value, str) else value[0]
+                found |= {name.split(".")[0] for name in _SUB_REFERENCE.findall(text)}
+            found |= _referenced_ids(value)
+    return found
+
+
+def _getatt_target(value: Any) -> str:
+    return value[0] if isinstance(value, list) else str(value).split(".")[0]
+
+
+class _ReferenceRewriter:
+    """Rewrites Ref / GetAtt / Sub / DependsOn that point at removed resources."""
+
+    def __init__(self, removed: Mapping[str, Any]) -> None:
+        self._removed = removed
+
+    def rewrite_resource(self, resource: Mapping[str, Any]) -> dict[str, Any]:
+        rewritten = self.rewrite(resource)
+        depends_on = rewritten.get("DependsOn")
+        if depends_on is not None:
+            names = [depends_on] if isinstance(depends_on, str) else depends_on
+            kept = [name for name in names if name not in self._removed]
+            if kept:
+                rewritten["DependsOn"] = kept
+            else:
+                del rewritten["DependsOn"]
+        return rewritten
+
+    def rewrite(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.rewrite(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            if key == "Ref" and value in self._removed:
+                return self._stand_in(value)
+            if key == "Fn::GetAtt" and _getatt_target(value) in self._removed:
+                return self._stand_in(_getatt_target(value))
+            if key == "Fn::Sub":
+                return {"Fn::Sub": self._rewrite_sub(value)}
+        return {key: self.rewrite(value) for key, value in node.items()}
+
+    def _stand_in(self, logical_id: str) -> Any:
+        resource = self._removed[logical_id]
+        if resource["Type"] == "AWS::Lambda::Alias":
+            return self.rewrite(resource.get("Properties", {}).get("FunctionName", logical_id))
+        return logical_id
+
+    def _rewrite_sub(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._rewrite_sub_text(value, local_names=set())
+        text, variables = value
+        return [
+            self._rewrite_sub_text(text, local_names=set(variables)),
+            self.rewrite(variables),
+        ]
+
+    def _rewrite_sub_text(self, text: str, local_names: set[str]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            logical_id = match.group(1).split(".")[0]
+            if logical_id in local_names or logical_id not in self._removed:
+                return match.group(0)
+            stand_in = self._stand_in(logical_id)
+            if isinstance(stand_in, dict) and isinstance(stand_in.get("Ref"), str):
+                return "${" + stand_in["Ref"] + "}"
+            return stand_in if isinstance(stand_in, str) else logical_id
+
+        return _SUB_REFERENCE.sub(replace, text)

@@ -1,0 +1,69 @@
+"""``python -m harness up``: the app on the embedded target, served until Ctrl-C.
+
+``sam local start-api`` without Docker: the same deploy the integration tests run
+(packaged, transformed, created on moto, workers on the function's runtime), left running
+so a developer can point curl or a browser at it. The API's port is chosen by the system;
+the URL is printed, along with the stack's outputs and emulation gaps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from harness.settings import STAGES
+
+DEFAULT_TEMPLATE = Path("app/template.yaml")
+BUILD_CACHE = Path(".cache/harness-builds")
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m harness up",
+        description="Deploy the SAM app on the embedded target and serve it until Ctrl-C.",
+    )
+    parser.add_argument("--stage", choices=STAGES, default="dev", help="Stage parameter value")
+    parser.add_argument("--region", default="us-east-1", help="region of the emulated account")
+    parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template")
+    parser.add_argument("--stack-name", help="stack name (default: local-<stage>)")
+    return parser.parse_args(argv)
+
+
+def up(argv: Sequence[str]) -> int:
+    """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
+    arguments = parse_arguments(argv)
+    from harness.targets.embedded.target import EmbeddedTarget
+
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    target = EmbeddedTarget(region=arguments.region, cache_dir=BUILD_CACHE)
+    try:
+        stack = target.deploy(
+            arguments.template,
+            arguments.stack_name or f"local-{arguments.stage}",
+            {"Stage": arguments.stage},
+        )
+        print(f"ApiUrl: {stack.api_url}")
+        for key, value in sorted(stack.outputs.items()):
+            print(f"  output {key} = {value}")
+        for gap in stack.emulation_gaps:
+            print(f"  emulation gap: {gap.describe()}")
+        print("Serving; press Ctrl-C to stop.", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut teardown
+        print("Stopping.", flush=True)
+        target.teardown()
+    return 0
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into an ordinary exit so the ``finally`` above stops the workers."""
+    del signum, frame
+    sys.exit(0)

@@ -1,0 +1,33 @@
+"""Handlers of the target tests' sample app: report, raise, store, oversleep."""
+
+import json
+import os
+import sys
+import time
+
+import boto3
+
+
+def api(event, context):
+    path = event["rawPath"]
+    if path == "/boom":
+        raise RuntimeError("boom on purpose")
+    if path.startswith("/items/"):
+        item_id = event["pathParameters"]["id"]
+        table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+        table.put_item(Item={"id": item_id, "body": event.get("body") or ""})
+        return {"statusCode": 201, "body": json.dumps({"id": item_id})}
+    print(f"env requested by {context.aws_request_id}")
+    return {
+        "table": os.environ["TABLE_NAME"],
+        "stage": os.environ["STAGE"],
+        "endpoint": os.environ["AWS_ENDPOINT_URL"],
+        "pid": os.getpid(),
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
+
+
+def slow(event, context):
+    print("about to oversleep")
+    time.sleep(30)
+    return {"pid": os.getpid()}

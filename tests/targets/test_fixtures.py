@@ -1,0 +1,91 @@
+"""The target fixtures inside a real pytest session (pytester), on our sample app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+CONFTEST = """
+pytest_plugins = ["harness.pytest_plugin", "harness.fixtures.targets"]
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, sample_app: Path) -> pytest.Pytester:
+    """A repository whose ``app/`` is the sample app, sharing our dependency cache."""
+    shutil.copytree(sample_app.parent, pytester.path / "app")
+    (pytester.path / ".cache").symlink_to(REPOSITORY / ".cache", target_is_directory=True)
+    pytester.makeconftest(CONFTEST)
+    return pytester
+
+
+def test_a_test_requiring_a_missing_capability_is_skipped_with_the_reason(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.requires("alarms")
+        def test_alarm(stack):
+            raise AssertionError("must not run")
+        """
+    )
+    result = project.runpytest("-rs", "-p", "no:cacheprovider")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*target 'embedded' lacks capability alarms*"])
+
+
+def test_an_unavailable_target_skips_every_test_with_the_same_reason(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        """
+        def test_one(target):
+            raise AssertionError("must not run")
+
+        def test_two(stack):
+            raise AssertionError("must not run")
+        """
+    )
+    result = project.runpytest(
+        "-rs", "-p", "no:cacheprovider", "--target", "localstack", "--stack-name", "s"
+    )
+    result.assert_outcomes(skipped=2)
+    skipped = [line for line in result.outlines if line.startswith("SKIPPED [")]
+    reasons = {line.split(": ", 1)[1] for line in skipped}
+    assert len(skipped) == 2
+    assert len(reasons) == 1
+    assert reasons.pop().startswith("localstack target needs")
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_gaps_are_summarised_and_worker_logs_attached_to_failures(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        """
+        import requests
+
+        def test_boom(api_url):
+            assert requests.get(api_url + "boom", timeout=30).status_code == 200
+        """
+    )
+    result = project.runpytest("-p", "no:cacheprovider", "--junitxml=junit.xml")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*Captured Lambda worker logs*",
+            "*RuntimeError: boom on purpose*",
+            "*emulation gaps (*): not created, not tested*",
+            "ApiFunctionAliaslive (AWS::Lambda::Alias)*",
+        ]
+    )
+    junit = (project.path / "junit.xml").read_text()
+    assert 'name="emulation_gap"' in junit
+    assert "AWS::ApiGatewayV2::Api" in junit

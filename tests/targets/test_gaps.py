@@ -1,0 +1,192 @@
+"""Emulation gaps: what moto cannot create is removed, references rewritten, all listed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+
+from harness.targets.embedded.gaps import is_supported, remove_unsupported
+
+API_URL = "http://127.0.0.1:4321/"
+
+
+def _transformed_shape() -> dict[str, Any]:
+    """The resources the SAM transform makes for a function with an alias behind an HTTP API."""
+    return {
+        "Parameters": {"Stage": {"Type": "String"}},
+        "Resources": {
+            "Table": {
+                "Type": "AWS::DynamoDB::Table",
+                "Properties": {
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                },
+            },
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "a.b"}},
+            "FnVersion1": {
+                "Type": "AWS::Lambda::Version",
+                "Properties": {"FunctionName": {"Ref": "Fn"}},
+            },
+            "FnAliaslive": {
+                "Type": "AWS::Lambda::Alias",
+                "Properties": {"FunctionName": {"Ref": "Fn"}, "Name": "live"},
+            },
+            "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {}},
+            "ApiStage": {
+                "Type": "AWS::ApiGatewayV2::Stage",
+                "Properties": {"ApiId": {"Ref": "Api"}},
+            },
+            "FnPermission": {
+                "Type": "AWS::Lambda::Permission",
+                "DependsOn": ["ApiStage", "Table"],
+                "Properties": {
+                    "FunctionName": {"Ref": "FnAliaslive"},
+                    "SourceArn": {"Fn::Sub": "arn:aws:execute-api:r:a:${Api}/*/GET/items"},
+                },
+            },
+            "ErrorsAlarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "Dimensions": [{"Name": "Resource", "Value": {"Fn::Sub": "${Fn}:live"}}]
+                },
+            },
+            "DeployApp": {"Type": "AWS::CodeDeploy::Application", "Properties": {}},
+            "Hook": {
+                "Type": "Custom::Seed",
+                "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}},
+            },
+        },
+        "Outputs": {
+            "ApiUrl": {
+                "Value": {"Fn::Sub": "https://${Api}.execute-api.${AWS::Region}.amazonaws.com/"}
+            },
+            "AliasArn": {"Value": {"Ref": "FnAliaslive"}},
+            "TableName": {"Value": {"Ref": "Table"}},
+            "StageName": {"Value": {"Fn::GetAtt": "ApiStage.StageName"}},
+        },
+    }
+
+
+@pytest.fixture
+def removed() -> tuple[dict[str, Any], dict[str, str]]:
+    template, gaps = remove_unsupported(_transformed_shape(), api_url=API_URL)
+    return template, {gap.logical_id: gap.reason for gap in gaps}
+
+
+def test_unsupported_resource_types_are_removed_and_listed(removed) -> None:
+    template, gaps = removed
+    for logical_id in ("FnAliaslive", "Api", "ApiStage", "ErrorsAlarm", "DeployApp"):
+        assert logical_id not in template["Resources"]
+        assert logical_id in gaps
+    assert "AWS::CloudWatch::Alarm" in gaps["ErrorsAlarm"]
+
+
+def test_supported_and_custom_resources_are_kept_unchanged(removed) -> None:
+    template, gaps = removed
+    original = _transformed_shape()["Resources"]
+    for logical_id in ("Table", "Fn", "FnVersion1", "Hook"):
+        assert template["Resources"][logical_id] == original[logical_id]
+        assert logical_id not in gaps
+
+
+def test_a_permission_on_an_alias_is_rewritten_to_the_function(removed) -> None:
+    permission = removed[0]["Resources"]["FnPermission"]
+    assert permission["Properties"]["FunctionName"] == {"Ref": "Fn"}
+
+
+def test_sub_references_to_removed_resources_become_their_logical_id(removed) -> None:
+    permission = removed[0]["Resources"]["FnPermission"]
+    assert permission["Properties"]["SourceArn"] == {
+        "Fn::Sub": "arn:aws:execute-api:r:a:Api/*/GET/items"
+    }
+
+
+def test_depends_on_forgets_removed_resources(removed) -> None:
+    assert removed[0]["Resources"]["FnPermission"]["DependsOn"] == ["Table"]
+
+
+def test_api_url_output_becomes_the_local_api_and_says_so(removed) -> None:
+    template, gaps = removed
+    assert template["Outputs"]["ApiUrl"]["Value"] == API_URL
+    assert API_URL in gaps["Outputs.ApiUrl"]
+
+
+def test_outputs_naming_removed_resources_are_dropped_and_listed(removed) -> None:
+    template, gaps = removed
+    assert set(template["Outputs"]) == {"ApiUrl", "TableName"}
+    assert "FnAliaslive" in gaps["Outputs.AliasArn"]
+    assert "ApiStage" in gaps["Outputs.StageName"]
+
+
+def test_without_a_local_api_the_api_url_output_is_dropped_too() -> None:
+    template, gaps = remove_unsupported(_transformed_shape(), api_url=None)
+    assert "ApiUrl" not in template["Outputs"]
+    assert "Outputs.ApiUrl" in {gap.logical_id for gap in gaps}
+
+
+def test_sub_with_local_variables_shadowing_a_removed_id_is_left_alone() -> None:
+    shape = _transformed_shape()
+    shape["Resources"]["Fn"]["Properties"]["Description"] = {
+        "Fn::Sub": ["${Api} and ${FnAliaslive}", {"Api": "literal"}]
+    }
+    template, _ = remove_unsupported(shape, api_url=API_URL)
+    assert template["Resources"]["Fn"]["Properties"]["Description"] == {
+        "Fn::Sub": ["${Api} and ${Fn}", {"Api": "literal"}]
+    }
+
+
+def test_input_template_is_not_modified() -> None:
+    shape = _transformed_shape()
+    before = copy.deepcopy(shape)
+    remove_unsupported(shape, api_url=API_URL)
+    assert shape == before
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "supported"),
+    [
+        ("AWS::DynamoDB::Table", True),
+        ("AWS::Lambda::Function", True),
+        ("AWS::Lambda::Permission", True),
+        ("AWS::Custom::Anything", False),
+        ("Custom::Seed", True),
+        ("AWS::ApiGatewayV2::Api", False),
+        ("AWS::Lambda::Alias", False),
+        ("AWS::CloudFormation::WaitCondition", False),
+    ],
+)
+def test_support_follows_motos_own_model_map(resource_type: str, supported: bool) -> None:
+    assert is_supported(resource_type) is supported
+
+
+def test_the_rewritten_template_is_created_by_moto(moto_endpoint) -> None:
+    import boto3
+
+    template, _ = remove_unsupported(_transformed_shape(), api_url=API_URL)
+    del template["Resources"]["Hook"]  # a custom resource needs a live ServiceToken
+    template["Resources"]["Fn"] = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Handler": "index.handler",
+            "Runtime": "python3.12",
+            "Role": {"Fn::GetAtt": ["FnRole", "Arn"]},
+            "Code": {"ZipFile": "def handler(event, context):\n    return 1\n"},
+        },
+    }
+    template["Resources"]["FnRole"] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []}},
+    }
+    cloudformation = boto3.client("cloudformation", **moto_endpoint)
+    cloudformation.create_stack(
+        StackName="gaps",
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": "Stage", "ParameterValue": "dev"}],
+    )
+    described = cloudformation.describe_stacks(StackName="gaps")["Stacks"][0]
+    assert described["StackStatus"] == "CREATE_COMPLETE"
+    assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["ApiUrl"] == API_URL

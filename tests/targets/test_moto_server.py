@@ -1,0 +1,71 @@
+"""The embedded target's moto server: loopback, random port, quiet, clear when it cannot start."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import boto3
+import pytest
+
+from harness.targets.embedded.moto_server import MotoServer, MotoServerError
+
+
+def _dynamodb(endpoint_url: str):
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def test_serves_aws_apis_on_a_random_loopback_port(tmp_path: Path) -> None:
+    server = MotoServer(request_log=tmp_path / "requests.log")
+    try:
+        assert server.endpoint_url.startswith("http://127.0.0.1:")
+        assert not server.endpoint_url.endswith(":0")
+        dynamodb = _dynamodb(server.endpoint_url)
+        dynamodb.create_table(
+            TableName="moto-server-probe",
+            BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        )
+        assert "moto-server-probe" in dynamodb.list_tables()["TableNames"]
+    finally:
+        server.stop()
+
+
+def test_request_log_goes_to_its_file_and_not_to_the_terminal(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    log = tmp_path / "requests.log"
+    server = MotoServer(request_log=log)
+    try:
+        _dynamodb(server.endpoint_url).list_tables()
+    finally:
+        server.stop()
+    assert "POST / HTTP/1.1" in log.read_text()
+    captured = capfd.readouterr()
+    assert "HTTP/1.1" not in captured.out + captured.err
+    assert not [record for record in caplog.records if record.name == "werkzeug"]
+
+
+def test_an_occupied_port_is_a_clear_error_naming_the_address(tmp_path: Path) -> None:
+    with socket.socket() as occupied:
+        occupied.bind(("127.0.0.1", 0))
+        occupied.listen()
+        port = occupied.getsockname()[1]
+        with pytest.raises(MotoServerError, match=f"127.0.0.1:{port}"):
+            MotoServer(request_log=tmp_path / "requests.log", port=port)
+
+
+def test_stop_releases_the_port_and_is_idempotent(tmp_path: Path) -> None:
+    server = MotoServer(request_log=tmp_path / "requests.log")
+    port = int(server.endpoint_url.rsplit(":", 1)[1])
+    server.stop()
+    server.stop()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", port))
