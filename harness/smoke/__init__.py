@@ -1,0 +1,6 @@
+"""The post-deploy smoke gate's engines: HTTP client, warm-up, synthetic data, prod safety,
+latency, release state and the gate's report.
+
+Each module has one job and knows nothing of pytest, except :mod:`harness.smoke.report`,
+which reads pytest's test reports; :mod:`harness.fixtures.smoke` wires them into a session.
+"""
