@@ -64,7 +64,9 @@ def main(argv: list[str]) -> int:
     tox = [str(python), "-m", "tox", "run", "-e", envs]
     if extra:
         tox += ["--", *extra]
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # uv trusts the platform's certificate store, as pip does, so a machine whose CA
+    # bundle is only installed system-wide (a TLS-inspecting proxy, say) works too.
+    env = {"UV_SYSTEM_CERTS": "1", "UV_NATIVE_TLS": "1", **os.environ}
     result = subprocess.run(tox, cwd=ROOT, env=env, check=False)
     sys.path.insert(0, str(ROOT))
     from harness.summary import print_summary

@@ -1,0 +1,27 @@
+"""The pipeline under test, loaded once per session for every ``test_pipeline_*`` module.
+
+The pipeline suite's tests take only these two fixtures (and the shared ``lint_runner``), so
+the harness's own tests can call them on a mutated copy of the pipeline and its buildspecs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.template import Template
+
+PIPELINE_TEMPLATE = Path("pipeline", "pipeline.yaml")
+
+
+@pytest.fixture(scope="session")
+def repo_root(pytestconfig: pytest.Config) -> Path:
+    """The repository root: CodeBuild resolves a project's ``BuildSpec`` path against it."""
+    return pytestconfig.rootpath
+
+
+@pytest.fixture(scope="session")
+def pipeline_template(repo_root: Path) -> Template:
+    """The release pipeline's CloudFormation template, with source lines."""
+    return Template.from_file(repo_root / PIPELINE_TEMPLATE)

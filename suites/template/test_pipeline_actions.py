@@ -1,0 +1,250 @@
+"""CodeBuild actions: each test layer runs from a buildspec in the repo, against the stack
+deployed just before it, and reports into report groups this stack declares."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.buildspec import Buildspec, BuildspecError, load_buildspec, tox_envs
+from harness.template import Resource, Template
+from harness.template.match import MISSING, AnyOf, match, render
+from harness.template.pipeline import PipelineAction, PipelineStage
+
+pytestmark = pytest.mark.template
+
+# The tox environment each Test stage runs, and the app stage its action must name.
+TEST_LAYERS = {"IntegrationTest": "integration", "SmokeGate": "smoke", "SmokeProd": "smoke"}
+TESTED_STAGES = {"IntegrationTest": "dev", "SmokeGate": "staging", "SmokeProd": "prod"}
+PROD_SMOKE_STAGE = "SmokeProd"
+# The smoke plugin's escape hatch from prod's readonly-only selection.
+MUTATING_ON_PROD_FLAG = "--smoke-allow-mutating-on-prod"
+# CodeBuild's default when a project names no buildspec.
+DEFAULT_BUILDSPEC = "buildspec.yml"
+REPORTS_DIRECTORY = "reports/"
+REPORT_GROUP = "AWS::CodeBuild::ReportGroup"
+
+
+@dataclass(frozen=True)
+class CodeBuildAction:
+    """A pipeline action that runs a CodeBuild project of this template."""
+
+    stage: PipelineStage
+    action: PipelineAction
+    project: Resource
+
+    def __str__(self) -> str:
+        return (
+            f"stage {self.stage.name} action {self.action.name} "
+            f"(project {self.project.logical_id}, {self.project.origin.describe()})"
+        )
+
+
+def codebuild_actions(template: Template) -> Iterator[CodeBuildAction]:
+    """Every CodeBuild action, in run order, with the project its ``ProjectName`` refers to."""
+    for stage in template.pipeline_stages():
+        for action in stage.actions:
+            if action.provider != "CodeBuild":
+                continue
+            project = action.configuration.get("ProjectName")
+            if not (isinstance(project, dict) and isinstance(project.get("Ref"), str)):
+                raise AssertionError(
+                    f"stage {stage.name} action {action.name} ({action.location}): ProjectName "
+                    f"must refer to a project of this stack, found {render(project)}"
+                )
+            yield CodeBuildAction(stage, action, template.resource(project["Ref"]))
+
+
+def actions_that_test(template: Template) -> list[CodeBuildAction]:
+    """The CodeBuild actions of category Test."""
+    return [found for found in codebuild_actions(template) if found.action.category == "Test"]
+
+
+def buildspec_of(found: CodeBuildAction, repo_root: Path) -> Buildspec:
+    """The buildspec file the action's project runs, loaded and validated."""
+    spec = found.project.properties.get("Source", {}).get("BuildSpec", DEFAULT_BUILDSPEC)
+    if not isinstance(spec, str) or "\n" in spec:
+        raise AssertionError(
+            f"{found}: Source.BuildSpec must name a file in the repository, found {render(spec)}"
+        )
+    path = repo_root / spec
+    if not path.is_file():
+        raise AssertionError(f"{found}: its buildspec {spec} does not exist in the repository")
+    try:
+        return load_buildspec(path)
+    except BuildspecError as error:
+        raise AssertionError(f"{found}: {error}") from None
+
+
+def action_environment(found: CodeBuildAction) -> dict[str, str]:
+    """The action's ``EnvironmentVariables`` (a JSON list, usually inside ``Fn::Sub``)."""
+    raw = found.action.configuration.get("EnvironmentVariables", "[]")
+    text = raw.get("Fn::Sub") if isinstance(raw, dict) else raw
+    text = text[0] if isinstance(text, list) else text
+    try:
+        entries = json.loads(text)
+        return {str(entry["name"]): str(entry["value"]) for entry in entries}
+    except (TypeError, KeyError, json.JSONDecodeError):
+        raise AssertionError(
+            f"{found}: EnvironmentVariables is not a JSON list of name/value pairs: {render(raw)}"
+        ) from None
+
+
+def last_deployed_stack(earlier: list[PipelineStage]) -> Any:
+    """``StackName`` of the last deploy action among ``earlier`` stages, if any."""
+    deploys = [
+        action.configuration.get("StackName")
+        for stage in earlier
+        for action in stage.actions
+        if action.category == "Deploy"
+    ]
+    return deploys[-1] if deploys else None
+
+
+def test_test_actions_run_their_layer_from_a_buildspec_in_the_repo(
+    pipeline_template: Template, repo_root: Path
+) -> None:
+    found_actions = actions_that_test(pipeline_template)
+    problems = [
+        f"  stage {stage}: no Test action runs the {layer} layer"
+        for stage, layer in TEST_LAYERS.items()
+        if not any(found.stage.name == stage for found in found_actions)
+    ]
+    for found in found_actions:
+        layer = TEST_LAYERS.get(found.stage.name)
+        if layer is None:
+            problems.append(f"  {found}: a Test action outside {', '.join(TEST_LAYERS)}")
+        elif not buildspec_of(found, repo_root).runs_tox_env(layer):
+            problems.append(f"  {found}: its buildspec never runs tox -e {layer}")
+    assert not problems, "test stages that do not run their layer:\n" + "\n".join(problems)
+
+
+def test_test_buildspecs_report_from_the_reports_directory(
+    pipeline_template: Template, repo_root: Path
+) -> None:
+    """A buildspec that runs tox runs test layers; their JUnit files land in reports/."""
+    problems = []
+    for found in codebuild_actions(pipeline_template):
+        buildspec = buildspec_of(found, repo_root)
+        if not any(tox_envs(command) for command in buildspec.all_commands()):
+            continue
+        if not any(not group.is_coverage for group in buildspec.reports.values()):
+            problems.append(f"  {found}: {buildspec.source} declares no test report")
+        outside = [
+            path for path in buildspec.report_files() if not path.startswith(REPORTS_DIRECTORY)
+        ]
+        if outside:
+            problems.append(
+                f"  {found}: {buildspec.source} reports files outside {REPORTS_DIRECTORY}: "
+                f"{', '.join(outside)}"
+            )
+    assert not problems, "test buildspecs without reports:\n" + "\n".join(problems)
+
+
+def test_report_groups_are_declared_and_referenced(
+    pipeline_template: Template, repo_root: Path
+) -> None:
+    """Buildspecs name report groups by ARN, from a project variable holding a declared group.
+
+    A group named in the buildspec alone is created on the first run as ``<project>-<name>``:
+    that needs ``codebuild:CreateReportGroup`` and leaves a group this stack does not own.
+    """
+    declared = {group.logical_id: group for group in pipeline_template.resources(REPORT_GROUP)}
+    referenced: set[str] = set()
+    problems = []
+    for found in codebuild_actions(pipeline_template):
+        variables = {
+            variable.get("Name"): variable.get("Value")
+            for variable in found.project.properties.get("Environment", {}).get(
+                "EnvironmentVariables", []
+            )
+        }
+        buildspec = buildspec_of(found, repo_root)
+        for key, group in buildspec.reports.items():
+            if not key.startswith("$"):
+                problems.append(
+                    f"  {found}: {buildspec.source} reports.{key} names a group, which CodeBuild "
+                    "creates on the first run; pass a declared group's ARN in a project variable"
+                )
+                continue
+            name = key.removeprefix("$").strip("{}")
+            value = variables.get(name, MISSING)
+            target = value.get("Fn::GetAtt", [None])[0] if isinstance(value, dict) else None
+            if target not in declared:
+                problems.append(
+                    f"  {found}: {buildspec.source} reports.{key}: the project sets {name} to "
+                    f"{render(value)}, not the ARN of a declared report group"
+                )
+                continue
+            referenced.add(target)
+            expected_type = "CODE_COVERAGE" if group.is_coverage else "TEST"
+            if declared[target].properties.get("Type") != expected_type:
+                problems.append(
+                    f"  {found}: {target} receives {group.file_format} reports, so its Type "
+                    f"must be {expected_type}"
+                )
+    problems += [
+        f"  {logical_id} ({group.origin.describe()}): declared, but no buildspec reports to it"
+        for logical_id, group in declared.items()
+        if logical_id not in referenced
+    ]
+    assert not problems, "report groups not wired end to end:\n" + "\n".join(problems)
+
+
+def test_each_test_action_targets_the_stack_deployed_before_it(
+    pipeline_template: Template,
+) -> None:
+    """The stack name and stage passed to the suite are the ones the previous deploy released;
+    the stage also decides the smoke plugin's prod safety (readonly tests only on prod)."""
+    stages = pipeline_template.pipeline_stages()
+    problems = []
+    for found in actions_that_test(pipeline_template):
+        environment = action_environment(found)
+        expected_stage = TESTED_STAGES.get(found.stage.name)
+        if environment.get("HARNESS_STAGE") != expected_stage:
+            problems.append(
+                f"  {found}: passes HARNESS_STAGE={environment.get('HARNESS_STAGE')!r}, "
+                f"expected {expected_stage!r}"
+            )
+        deployed = last_deployed_stack(stages[: stages.index(found.stage)])
+        stack = environment.get("HARNESS_STACK_NAME")
+        if stack is None or not match(AnyOf(stack, {"Fn::Sub": stack}), deployed).ok:
+            problems.append(
+                f"  {found}: passes HARNESS_STACK_NAME={stack!r}, but the stack deployed "
+                f"before it is {render(deployed)}"
+            )
+    assert not problems, "test actions aimed at the wrong stack:\n" + "\n".join(problems)
+
+
+def test_prod_smoke_runs_read_only(pipeline_template: Template, repo_root: Path) -> None:
+    """The action passes stage prod, so the smoke plugin runs readonly tests only, and nothing
+    in its action, project or buildspec lifts that."""
+    prod_smokes = [
+        found
+        for found in actions_that_test(pipeline_template)
+        if found.stage.name == PROD_SMOKE_STAGE
+    ]
+    assert prod_smokes, f"{pipeline_template.label}: no Test action in stage {PROD_SMOKE_STAGE}"
+    problems = []
+    for found in prod_smokes:
+        stage = action_environment(found).get("HARNESS_STAGE")
+        if stage != "prod":
+            problems.append(f"  {found}: passes HARNESS_STAGE={stage!r}, not 'prod'")
+        buildspec = buildspec_of(found, repo_root)
+        places = {
+            "the action's configuration": json.dumps(found.action.configuration),
+            "the project's Environment": json.dumps(found.project.properties.get("Environment")),
+            f"{buildspec.source} commands": " ".join(buildspec.all_commands()),
+            f"{buildspec.source} env": json.dumps(dict(buildspec.env.variables)),
+        }
+        problems += [
+            f"  {found}: {place} passes {MUTATING_ON_PROD_FLAG}"
+            for place, text in places.items()
+            if MUTATING_ON_PROD_FLAG in text
+        ]
+    assert not problems, "the prod smoke may mutate prod:\n" + "\n".join(problems)

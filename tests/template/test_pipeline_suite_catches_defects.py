@@ -1,0 +1,555 @@
+"""The pipeline suite catches real defects: each mutation of the pipeline template or of a
+buildspec makes the suite test for that property fail, with a message naming the stage or
+resource at fault.
+
+The suite's test functions are called directly on a mutated copy of ``pipeline/`` (the
+template as JSON, the buildspecs as YAML) written under a temporary repository root, so
+this proves the shipped checks (not a re-implementation of them) would fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import inspect
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.template import Template
+from harness.template.loader import load_document
+
+ROOT = Path(__file__).parents[2]
+PIPELINE = ROOT / "pipeline"
+SUITE = ROOT / "suites" / "template"
+SUITE_MODULES = sorted(path.stem for path in SUITE.glob("test_pipeline_*.py"))
+# Linting is cfn-lint's own business, tested there; a mutation per rule would test cfn-lint.
+NOT_MUTATION_TESTED = {("test_pipeline_lint", "test_pipeline_template_is_lint_clean")}
+Document = dict[str, Any]
+
+
+@dataclass
+class PipelineCopy:
+    """A mutable copy of ``pipeline/``: the template and the buildspecs by file name."""
+
+    template: Document
+    buildspecs: dict[str, Document]
+
+    def write(self, root: Path) -> Path:
+        """Write the copy under ``root/pipeline``; return the template's path."""
+        folder = root / "pipeline"
+        folder.mkdir()
+        for name, buildspec in self.buildspecs.items():
+            (folder / name).write_text(yaml.safe_dump(buildspec, sort_keys=False))
+        template = folder / "pipeline.json"
+        template.write_text(json.dumps(self.template, indent=1))
+        return template
+
+
+Mutation = Callable[[PipelineCopy], None]
+
+
+@cache
+def suite_module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"pipeline_suite_{name}", SUITE / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Registered before it runs, as importlib's recipe says: its dataclasses look it up.
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def node(document: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        document = document[part]
+    return document
+
+
+def set_at(path: tuple[str | int, ...], value: Any) -> Mutation:
+    def mutate(copy: PipelineCopy) -> None:
+        node(copy.template, path[:-1])[path[-1]] = value
+
+    return mutate
+
+
+def drop(path: tuple[str | int, ...]) -> Mutation:
+    def mutate(copy: PipelineCopy) -> None:
+        del node(copy.template, path[:-1])[path[-1]]
+
+    return mutate
+
+
+def stages(copy: PipelineCopy) -> list[Document]:
+    return node(copy.template, ("Resources", "Pipeline", "Properties", "Stages"))
+
+
+def stage(copy: PipelineCopy, name: str) -> Document:
+    return next(item for item in stages(copy) if item["Name"] == name)
+
+
+def in_stage(name: str, edit: Callable[[Document], None]) -> Mutation:
+    return lambda copy: edit(stage(copy, name))
+
+
+def in_buildspec(file: str, edit: Callable[[Document], None]) -> Mutation:
+    return lambda copy: edit(copy.buildspecs[file])
+
+
+def statements(copy: PipelineCopy, policy: str) -> list[Document]:
+    return node(copy.template, ("Resources", policy, "Properties", "PolicyDocument", "Statement"))
+
+
+def add_statement(policy: str, statement: Document) -> Mutation:
+    return lambda copy: statements(copy, policy).append(statement)
+
+
+def remove_stage(name: str) -> Mutation:
+    return lambda copy: stages(copy).remove(stage(copy, name))
+
+
+def swap_stages(first: str, second: str) -> Mutation:
+    def mutate(copy: PipelineCopy) -> None:
+        items = stages(copy)
+        i, j = items.index(stage(copy, first)), items.index(stage(copy, second))
+        items[i], items[j] = items[j], items[i]
+
+    return mutate
+
+
+def deploy_prod_from_staging(copy: PipelineCopy) -> None:
+    """The prod change set created and executed right after staging's, before any gate."""
+    prod_actions = json.loads(json.dumps(stage(copy, "DeployProd")["Actions"]))
+    for action in prod_actions:
+        action["Name"] = f"Prod{action['Name']}"
+        action["RunOrder"] += 2
+    stage(copy, "DeployStaging")["Actions"] += prod_actions
+
+
+def drop_request_approval(copy: PipelineCopy) -> None:
+    policy = statements(copy, "PipelineRolePolicy")
+    policy[:] = [item for item in policy if item.get("Sid") != "RequestApproval"]
+
+
+def aim_prod_smoke_at_staging(smoke_prod: Document) -> None:
+    configuration = smoke_prod["Actions"][0]["Configuration"]
+    environment = configuration["EnvironmentVariables"]["Fn::Sub"]
+    configuration["EnvironmentVariables"]["Fn::Sub"] = environment.replace(
+        '"value": "prod"', '"value": "staging"'
+    )
+
+
+def properties_path(logical_id: str, *path: str | int) -> tuple[str | int, ...]:
+    return ("Resources", logical_id, "Properties", *path)
+
+
+@dataclass(frozen=True)
+class Defect:
+    name: str
+    mutate: Mutation
+    module: str
+    test: str
+    names: tuple[str, ...]
+
+
+DEFECTS = [
+    Defect(
+        "stage removed",
+        remove_stage("IntegrationTest"),
+        "test_pipeline_stages",
+        "test_stages_run_in_release_order",
+        ("missing: IntegrationTest", "stage DeployStaging"),
+    ),
+    Defect(
+        "stages reordered",
+        swap_stages("DeployStaging", "IntegrationTest"),
+        "test_pipeline_stages",
+        "test_stages_run_in_release_order",
+        ("stage DeployStaging", "where IntegrationTest should run"),
+    ),
+    Defect(
+        "approval before the smoke gate",
+        swap_stages("SmokeGate", "Approval"),
+        "test_pipeline_stages",
+        "test_prod_is_deployed_only_after_the_smoke_gate_and_the_approval",
+        ("stage Approval", "does not come after the SmokeGate stage"),
+    ),
+    Defect(
+        "approval bypassed by a prod deploy from staging",
+        deploy_prod_from_staging,
+        "test_pipeline_stages",
+        "test_prod_is_deployed_only_after_the_smoke_gate_and_the_approval",
+        ("stage DeployStaging", "ProdCreateChangeSet", "ProdExecuteChangeSet", "DeployProd"),
+    ),
+    Defect(
+        "approval replaced by an automatic action",
+        in_stage(
+            "Approval",
+            lambda item: item["Actions"][0].update(
+                ActionTypeId={"Category": "Invoke", "Owner": "AWS", "Provider": "Lambda"}
+            ),
+        ),
+        "test_pipeline_stages",
+        "test_prod_is_deployed_only_after_the_smoke_gate_and_the_approval",
+        ("stage Approval", "no manual approval action"),
+    ),
+    Defect(
+        "prod deploy without rollback",
+        in_stage("DeployProd", lambda item: item.pop("OnFailure")),
+        "test_pipeline_stages",
+        "test_deploy_stages_roll_back_on_failure",
+        ("stage DeployProd", "OnFailure is nothing (absent)"),
+    ),
+    Defect(
+        "superseded executions",
+        set_at(("Resources", "Pipeline", "Properties", "ExecutionMode"), "SUPERSEDED"),
+        "test_pipeline_stages",
+        "test_pipeline_is_v2_and_queues_executions",
+        ("Pipeline", "Properties.ExecutionMode", "'SUPERSEDED'"),
+    ),
+    Defect(
+        "approval without notification",
+        in_stage(
+            "Approval", lambda item: item["Actions"][0]["Configuration"].pop("NotificationArn")
+        ),
+        "test_pipeline_stages",
+        "test_approval_notifies_a_topic_of_this_stack",
+        ("stage Approval", "ReleaseToProd", "ApprovalTopic"),
+    ),
+    Defect(
+        "test action pointing at a missing buildspec",
+        set_at(
+            properties_path("SmokeGateProject", "Source", "BuildSpec"),
+            "pipeline/buildspec-gate.yml",
+        ),
+        "test_pipeline_actions",
+        "test_test_actions_run_their_layer_from_a_buildspec_in_the_repo",
+        ("stage SmokeGate", "SmokeGateProject", "pipeline/buildspec-gate.yml does not exist"),
+    ),
+    Defect(
+        "test action running another layer",
+        set_at(
+            properties_path("IntegrationTestProject", "Source", "BuildSpec"),
+            "pipeline/buildspec-smoke.yml",
+        ),
+        "test_pipeline_actions",
+        "test_test_actions_run_their_layer_from_a_buildspec_in_the_repo",
+        ("stage IntegrationTest", "IntegrationTestProject", "never runs tox -e integration"),
+    ),
+    Defect(
+        "reports removed from a buildspec",
+        in_buildspec("buildspec-integration.yml", lambda buildspec: buildspec.pop("reports")),
+        "test_pipeline_actions",
+        "test_test_buildspecs_report_from_the_reports_directory",
+        ("stage IntegrationTest", "buildspec-integration.yml declares no test report"),
+    ),
+    Defect(
+        "reports outside reports/",
+        in_buildspec(
+            "buildspec-smoke.yml",
+            lambda buildspec: buildspec["reports"]["$TEST_REPORTS"].update(
+                {"base-directory": "out"}
+            ),
+        ),
+        "test_pipeline_actions",
+        "test_test_buildspecs_report_from_the_reports_directory",
+        ("stage SmokeGate", "stage SmokeProd", "outside reports/: out/smoke-*.xml"),
+    ),
+    Defect(
+        "report group created implicitly",
+        in_buildspec(
+            "buildspec-integration.yml",
+            lambda buildspec: buildspec.update(
+                reports={"integration": buildspec["reports"]["$TEST_REPORTS"]}
+            ),
+        ),
+        "test_pipeline_actions",
+        "test_report_groups_are_declared_and_referenced",
+        (
+            "stage IntegrationTest",
+            "reports.integration names a group",
+            "IntegrationTestReportGroup",
+        ),
+    ),
+    Defect(
+        "report group ARN not passed to the project",
+        lambda copy: node(
+            copy.template,
+            properties_path("SmokeGateProject", "Environment", "EnvironmentVariables"),
+        ).clear(),
+        "test_pipeline_actions",
+        "test_report_groups_are_declared_and_referenced",
+        ("stage SmokeGate", "sets TEST_REPORTS to nothing (absent)", "SmokeGateReportGroup"),
+    ),
+    Defect(
+        "coverage sent to a test report group",
+        set_at(("Resources", "BuildCoverageReportGroup", "Properties", "Type"), "TEST"),
+        "test_pipeline_actions",
+        "test_report_groups_are_declared_and_referenced",
+        ("stage Build", "BuildCoverageReportGroup", "must be CODE_COVERAGE"),
+    ),
+    Defect(
+        "prod smoke aimed at staging",
+        in_stage("SmokeProd", aim_prod_smoke_at_staging),
+        "test_pipeline_actions",
+        "test_each_test_action_targets_the_stack_deployed_before_it",
+        ("stage SmokeProd", "HARNESS_STAGE='staging'"),
+    ),
+    Defect(
+        "prod smoke run as staging",
+        in_stage("SmokeProd", aim_prod_smoke_at_staging),
+        "test_pipeline_actions",
+        "test_prod_smoke_runs_read_only",
+        ("stage SmokeProd", "HARNESS_STAGE='staging', not 'prod'"),
+    ),
+    Defect(
+        "prod smoke allowed to mutate",
+        in_buildspec(
+            "buildspec-smoke.yml",
+            lambda buildspec: buildspec["phases"]["build"]["commands"].append(
+                "tox -e smoke -- --smoke-allow-mutating-on-prod"
+            ),
+        ),
+        "test_pipeline_actions",
+        "test_prod_smoke_runs_read_only",
+        ("stage SmokeProd", "buildspec-smoke.yml commands", "--smoke-allow-mutating-on-prod"),
+    ),
+    Defect(
+        "old CodeBuild image",
+        set_at(
+            properties_path("IntegrationTestProject", "Environment", "Image"),
+            "aws/codebuild/amazonlinux2-x86_64-standard:4.0",
+        ),
+        "test_pipeline_projects",
+        "test_build_images_come_from_the_allow_list",
+        ("IntegrationTestProject", "Properties.Environment.Image", "standard:4.0"),
+    ),
+    Defect(
+        "old Ubuntu CodeBuild image",
+        set_at(
+            properties_path("BuildProject", "Environment", "Image"), "aws/codebuild/standard:6.0"
+        ),
+        "test_pipeline_projects",
+        "test_build_images_come_from_the_allow_list",
+        ("BuildProject", "Properties.Environment.Image", "standard:6.0"),
+    ),
+    Defect(
+        "project without a timeout",
+        drop(properties_path("SmokeGateProject", "TimeoutInMinutes")),
+        "test_pipeline_projects",
+        "test_every_project_has_a_timeout_and_cloudwatch_logs",
+        ("SmokeGateProject", "Properties.TimeoutInMinutes"),
+    ),
+    Defect(
+        "project logs disabled",
+        set_at(
+            properties_path("SmokeProdProject", "LogsConfig", "CloudWatchLogs"),
+            {"Status": "DISABLED"},
+        ),
+        "test_pipeline_projects",
+        "test_every_project_has_a_timeout_and_cloudwatch_logs",
+        ("SmokeProdProject", "Properties.LogsConfig.CloudWatchLogs.Status"),
+    ),
+    Defect(
+        "bucket encryption removed",
+        drop(properties_path("ArtifactBucket", "BucketEncryption")),
+        "test_pipeline_artifacts",
+        "test_artifacts_are_encrypted_with_a_rotating_customer_managed_key",
+        ("ArtifactBucket", "Properties.BucketEncryption"),
+    ),
+    Defect(
+        "artifact store on the AWS managed key",
+        set_at(properties_path("Pipeline", "ArtifactStore", "EncryptionKey", "Id"), "alias/aws/s3"),
+        "test_pipeline_artifacts",
+        "test_artifacts_are_encrypted_with_a_rotating_customer_managed_key",
+        ("Pipeline", "Properties.ArtifactStore.EncryptionKey.Id", "'alias/aws/s3'"),
+    ),
+    Defect(
+        "artifact key rotation off",
+        set_at(properties_path("ArtifactKey", "EnableKeyRotation"), False),
+        "test_pipeline_artifacts",
+        "test_artifacts_are_encrypted_with_a_rotating_customer_managed_key",
+        ("ArtifactKey", "Properties.EnableKeyRotation"),
+    ),
+    Defect(
+        "bucket versioning suspended",
+        set_at(properties_path("ArtifactBucket", "VersioningConfiguration", "Status"), "Suspended"),
+        "test_pipeline_artifacts",
+        "test_artifact_bucket_keeps_versions",
+        ("ArtifactBucket", "Properties.VersioningConfiguration.Status"),
+    ),
+    Defect(
+        "public bucket policies allowed",
+        set_at(
+            properties_path(
+                "ArtifactBucket", "PublicAccessBlockConfiguration", "BlockPublicPolicy"
+            ),
+            False,
+        ),
+        "test_pipeline_artifacts",
+        "test_artifact_bucket_blocks_public_access",
+        ("ArtifactBucket", "PublicAccessBlockConfiguration.BlockPublicPolicy"),
+    ),
+    Defect(
+        "bucket policy removed",
+        drop(("Resources", "ArtifactBucketPolicy")),
+        "test_pipeline_artifacts",
+        "test_artifact_bucket_denies_requests_without_tls",
+        ("ArtifactBucket", "nothing denies requests made without TLS"),
+    ),
+    Defect(
+        "TLS condition removed",
+        lambda copy: statements(copy, "ArtifactBucketPolicy")[0].pop("Condition"),
+        "test_pipeline_artifacts",
+        "test_artifact_bucket_denies_requests_without_tls",
+        ("ArtifactBucketPolicy", "Condition"),
+    ),
+    Defect(
+        "old versions kept forever",
+        lambda copy: node(
+            copy.template, properties_path("ArtifactBucket", "LifecycleConfiguration", "Rules", 0)
+        ).pop("NoncurrentVersionExpiration"),
+        "test_pipeline_artifacts",
+        "test_artifact_bucket_expires_old_artifacts",
+        ("ArtifactBucket", "NoncurrentVersionExpiration"),
+    ),
+    Defect(
+        "wildcard IAM action",
+        add_statement(
+            "BuildProjectRolePolicy", {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        ),
+        "test_pipeline_iam",
+        "test_no_policy_allows_every_action",
+        ("BuildProjectRolePolicy", "Properties.PolicyDocument.Statement[4]"),
+    ),
+    Defect(
+        "service wildcard in a key policy",
+        lambda copy: node(
+            copy.template, properties_path("ArtifactKey", "KeyPolicy", "Statement", 0)
+        ).update(Action="kms:*"),
+        "test_pipeline_iam",
+        "test_no_policy_allows_every_action",
+        ("ArtifactKey", "Properties.KeyPolicy.Statement[0]", "kms:*"),
+    ),
+    Defect(
+        "TLS deny turned into an allow",
+        lambda copy: statements(copy, "ArtifactBucketPolicy")[0].update(Effect="Allow"),
+        "test_pipeline_iam",
+        "test_no_policy_allows_every_action",
+        ("ArtifactBucketPolicy", "Properties.PolicyDocument.Statement[0]", "s3:*"),
+    ),
+    Defect(
+        "execution role may manage every role",
+        lambda copy: next(
+            item
+            for item in statements(copy, "CloudFormationExecutionRolePolicy")
+            if item["Sid"] == "AppRoles"
+        ).update(Resource={"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}),
+        "test_pipeline_iam",
+        "test_cloudformation_execution_role_touches_only_the_apps_iam_resources",
+        ("CloudFormationExecutionRolePolicy", "Resource[0]", "role/*"),
+    ),
+    Defect(
+        "execution role made administrator",
+        set_at(
+            properties_path("CloudFormationExecutionRole", "ManagedPolicyArns"),
+            ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        ),
+        "test_pipeline_iam",
+        "test_cloudformation_execution_role_touches_only_the_apps_iam_resources",
+        ("CloudFormationExecutionRole", "Properties.ManagedPolicyArns"),
+    ),
+    Defect(
+        "prod smoke may write items",
+        add_statement(
+            "SmokeProdProjectRolePolicy",
+            {
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+                "Resource": {"Fn::Sub": "arn:aws:dynamodb:*:*:table/${AppStackPrefix}-prod-*"},
+            },
+        ),
+        "test_pipeline_iam",
+        "test_prod_smoke_can_only_read",
+        ("SmokeProdProjectRolePolicy", "dynamodb:PutItem"),
+    ),
+    Defect(
+        "pipeline role cannot publish approvals",
+        drop_request_approval,
+        "test_pipeline_iam",
+        "test_pipeline_role_can_deliver_approval_requests",
+        ("PipelineRolePolicy", "sns:Publish", "ApprovalTopic"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def pipeline_sources() -> str:
+    """The pipeline template and its buildspecs, serialised once, copied fresh per test."""
+    buildspecs = {
+        path.name: yaml.safe_load(path.read_text()) for path in PIPELINE.glob("buildspec-*.yml")
+    }
+    template = load_document(PIPELINE / "pipeline.yaml")
+    return json.dumps({"template": template, "buildspecs": buildspecs})
+
+
+def pipeline_copy(sources: str) -> PipelineCopy:
+    return PipelineCopy(**json.loads(sources))
+
+
+def run_suite_test(module: str, test_name: str, template_path: Path) -> None:
+    """Call a suite test with the fixtures the suite's conftest builds, from the copy."""
+    fixtures = {
+        "pipeline_template": Template.from_file(template_path),
+        "repo_root": template_path.parents[1],
+    }
+    test = getattr(suite_module(module), test_name)
+    test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
+
+
+@pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])
+def test_suite_fails_naming_the_stage_or_resource(
+    defect: Defect, pipeline_sources: str, tmp_path: Path
+) -> None:
+    copy = pipeline_copy(pipeline_sources)
+    defect.mutate(copy)
+    template_path = copy.write(tmp_path)
+    with pytest.raises(AssertionError) as caught:
+        run_suite_test(defect.module, defect.test, template_path)
+    message = str(caught.value)
+    missing = [name for name in defect.names if name not in message]
+    assert not missing, f"the failure does not name {missing}:\n{message}"
+
+
+def test_the_unmutated_pipeline_passes_every_check_used_above(
+    pipeline_sources: str, tmp_path: Path
+) -> None:
+    template_path = pipeline_copy(pipeline_sources).write(tmp_path)
+    for module, test_name in sorted({(defect.module, defect.test) for defect in DEFECTS}):
+        run_suite_test(module, test_name, template_path)
+
+
+def suite_tests(module: str) -> set[tuple[str, str]]:
+    """The test functions a suite module defines, read without importing it (and cfn-lint)."""
+    tree = ast.parse((SUITE / f"{module}.py").read_text())
+    return {
+        (module, statement.name)
+        for statement in tree.body
+        if isinstance(statement, ast.FunctionDef) and statement.name.startswith("test_")
+    }
+
+
+def test_every_pipeline_suite_test_has_a_defect_it_catches() -> None:
+    shipped = set().union(*(suite_tests(module) for module in SUITE_MODULES))
+    covered = {(defect.module, defect.test) for defect in DEFECTS}
+    assert shipped - NOT_MUTATION_TESTED - covered == set()
+    assert covered <= shipped
