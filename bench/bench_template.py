@@ -9,19 +9,18 @@ load hits both alike; the layer's goal is at most twice the single cold lint.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.timing import wall_time
 from harness.template import Template
 from harness.template.match import AnyOf, Present, Regex
 
 RESOURCES = 50
 ROUNDS = 200
 PROCESS_ROUNDS = 3
-ROOT = Path(__file__).resolve().parent.parent
 # The command of tox's template environment (tox.ini), minus its JUnit file.
 TEMPLATE_LAYER = [
     sys.executable,
@@ -54,12 +53,6 @@ def generated_template(count: int = RESOURCES) -> Template:
         for index in range(count)
     }
     return Template({"Resources": functions}, label="generated")
-
-
-def wall_time(command: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-    return time.perf_counter() - started
 
 
 def assertion_ms() -> float:
