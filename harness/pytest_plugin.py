@@ -60,21 +60,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def settings_of(config: pytest.Config) -> HarnessSettings:
+    """The session's resolved settings, resolved on first use.
+
+    Lazily, because other plugins' ``pytest_configure`` hooks (the smoke gate's picks its
+    report path from the stage) may run before this plugin's.
+    """
+    if SETTINGS_KEY not in config.stash:
+        try:
+            config.stash[SETTINGS_KEY] = resolve_settings(
+                cli_values={s.name: config.getoption(f"harness_{s.name}") for s in OPTIONS},
+                environ=os.environ,
+                ini_values={s.name: config.getini(s.ini_key) or None for s in OPTIONS},
+            )
+        except SettingsError as error:
+            raise pytest.UsageError(str(error)) from error
+    return config.stash[SETTINGS_KEY]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
-    try:
-        config.stash[SETTINGS_KEY] = resolve_settings(
-            cli_values={s.name: config.getoption(f"harness_{s.name}") for s in OPTIONS},
-            environ=os.environ,
-            ini_values={s.name: config.getini(s.ini_key) or None for s in OPTIONS},
-        )
-    except SettingsError as error:
-        raise pytest.UsageError(str(error)) from error
+    settings_of(config)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return config.stash[SETTINGS_KEY].describe()
+    return settings_of(config).describe()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -96,7 +107,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def harness_settings(pytestconfig: pytest.Config) -> HarnessSettings:
     """The resolved ``--target``, ``--stack-name``, ``--region`` and ``--stage``."""
-    return pytestconfig.stash[SETTINGS_KEY]
+    return settings_of(pytestconfig)
 
 
 @pytest.fixture(scope="session")
