@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.timing import PYTEST, ROOT, run_checked
+
 TESTS_PER_STYLE = 60
 
 GENERATED_TESTS = textwrap.dedent(
@@ -83,11 +82,10 @@ def run() -> dict[str, float]:
         out = work / "durations.json"
         env = {**os.environ, "BENCH_OUT": str(out), "PYTHONPATH": f"{work}{os.pathsep}{ROOT}"}
         command = [
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT),
+            *PYTEST, "-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT),
             "-p", "harness.pytest_plugin", "-p", "bench_timing", str(work / "test_overhead.py"),
         ]  # fmt: skip
-        subprocess.run(command, env=env, check=True, capture_output=True, cwd=ROOT)
+        run_checked(command, env)
         rows = json.loads(out.read_text())
     harness_ms = statistics.median(sec * 1000 for style, sec in rows if style == "test_harness")
     naive_ms = statistics.median(sec * 1000 for style, sec in rows if style == "test_naive")
