@@ -3,10 +3,9 @@
 Why not ``mock_aws()`` per test: entering a fresh mock, building new boto3 clients and
 creating the table again costs ~80 ms a test (``bench/bench_unit.py``). Here the server
 starts once, the tables are created once from the template's own definitions (so tests
-never restate key schemas),
-handlers are imported once (their module-level boto3 resources bind to the server through
-``AWS_ENDPOINT_URL``, over real HTTP as deployed code reaches DynamoDB), and
-:meth:`MotoUnitBackend.reset` empties the tables between tests, in memory.
+never restate key schemas), handlers are imported once (their module-level boto3
+resources bind to the server through ``AWS_ENDPOINT_URL``, over real HTTP as deployed
+code reaches DynamoDB), and :meth:`MotoUnitBackend.reset` empties the tables in memory.
 """
 
 from __future__ import annotations
