@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import requests
 
@@ -87,32 +88,37 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
     deployed = stack.client("lambda").get_function_configuration(
         FunctionName=stack.outputs["ItemsReadFunctionName"]
     )
-    os.environ |= deployed["Environment"]["Variables"]
-    os.environ |= {
+    environment = {
+        **deployed["Environment"]["Variables"],
         "AWS_ENDPOINT_URL": str(stack.endpoint.url),
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": stack.region,
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
-    sys.path.insert(0, str(APP_TEMPLATE.parent / "src"))
-    from harness.events import LambdaContext, http_api_event
-    from items.read import handler
+    # Restored afterwards: later benchmarks start subprocesses from this environment.
+    with mock.patch.dict(os.environ, environment):
+        sys.path.insert(0, str(APP_TEMPLATE.parent / "src"))
+        from harness.events import LambdaContext, http_api_event
+        from items.read import handler
 
-    def call() -> None:
-        event = http_api_event(
-            "GET", f"/items/{item_id}", route_key="GET /items/{id}", path_parameters={"id": item_id}
-        )
-        assert handler(event, LambdaContext())["statusCode"] == 200
+        def call() -> None:
+            event = http_api_event(
+                "GET",
+                f"/items/{item_id}",
+                route_key="GET /items/{id}",
+                path_parameters={"id": item_id},
+            )
+            assert handler(event, LambdaContext())["statusCode"] == 200
 
-    for _ in range(WARM_UP):
-        call()
-    samples = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        call()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+        for _ in range(WARM_UP):
+            call()
+        samples = []
+        for _ in range(REQUESTS):
+            started = time.perf_counter()
+            call()
+            samples.append((time.perf_counter() - started) * 1000)
+        return statistics.median(samples)
 
 
 def _deploy_costs(target: Any) -> dict[str, float]:
