@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
 from harness.template import Template
-from harness.template.lint import LintRunner
+
+if TYPE_CHECKING:
+    from harness.template.lint_process import LintProcess
 
 pytestmark = pytest.mark.template
 
 
 def test_pipeline_template_is_lint_clean(
-    pipeline_template: Template, lint_runner: LintRunner
+    pipeline_template: Template, lint_runner: LintProcess
 ) -> None:
     assert pipeline_template.source is not None
     lint_runner.lint(pipeline_template.source).assert_clean()

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 
 from harness.template import Template
-from harness.template.lint import LintRunner
+
+if TYPE_CHECKING:
+    from harness.template.lint_process import LintProcess
 
 pytestmark = pytest.mark.template
 
 
-def test_sam_source_is_lint_clean(sam_source: Template, lint_runner: LintRunner) -> None:
+def test_sam_source_is_lint_clean(sam_source: Template, lint_runner: LintProcess) -> None:
     assert sam_source.source is not None
     lint_runner.lint(sam_source.source).assert_clean()
 
 
 def test_transformed_template_is_lint_clean(
-    transformed: Callable[..., Template], lint_runner: LintRunner
+    transformed: Callable[..., Template], lint_runner: LintProcess
 ) -> None:
     """Linted for prod only: the stages differ in mapped values, not in the generated
     resources (roles, versions, aliases, deployment groups) this lint exists to cover,
