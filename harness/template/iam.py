@@ -68,3 +68,28 @@ def normalise(statement: Mapping[str, Any]) -> dict[str, Any]:
         if value is not None and not isinstance(value, list):
             normalised[field] = [value]
     return normalised
+
+
+def every_policy_statement(resources: Iterable[Resource]) -> Iterator[Statement]:
+    """Every mapping with an ``Effect`` anywhere in the resources, as a statement.
+
+    Wider than :func:`statements_of`: key, bucket and topic policies and trust policies
+    count too, and both branches of an ``Fn::If`` are found by walking into them.
+    """
+    for resource in resources:
+        for path, value in _mappings(resource.body, ()):
+            if "Effect" in value:
+                yield Statement(resource, path, normalise(value))
+
+
+def _mappings(value: Any, path: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
+    """Every mapping inside ``value`` (itself included), with its path."""
+    if isinstance(value, Mapping):
+        yield path, value
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        yield from _mappings(item, (*path, key))

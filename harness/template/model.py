@@ -83,6 +83,13 @@ class Template:
             list(iam.statements_of(iam_resources)), f"IAM statements in {self.label}"
         )
 
+    def policy_statements(self) -> ResourceSet[Statement]:
+        """Every policy statement anywhere: IAM, key, bucket, topic and trust policies."""
+        return ResourceSet(
+            list(iam.every_policy_statement(self._resources.values())),
+            f"policy statements in {self.label}",
+        )
+
     def pipeline_stages(self) -> list[pipeline.PipelineStage]:
         """Stages of the template's only ``AWS::CodePipeline::Pipeline``, actions in run order."""
         owner = self.resources("AWS::CodePipeline::Pipeline").one()

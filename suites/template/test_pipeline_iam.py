@@ -4,20 +4,18 @@ execution role confined to the app's names, the prod smoke read-only, approvals 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
 from harness.template import ResourceSet, Statement, Template
-from harness.template.iam import normalise
 from harness.template.match import (
     Absent,
     AnyOf,
     Contains,
     Each,
     Not,
-    Path,
     Present,
     RefersTo,
     Regex,
@@ -48,34 +46,6 @@ OWN_BUILD_RECORDS = Regex(
 PROD_SMOKE_STAGE = "SmokeProd"
 
 
-def policy_statements(template: Template) -> ResourceSet[Statement]:
-    """Every policy statement anywhere in the template, a mapping with an ``Effect``.
-
-    Wider than :meth:`Template.iam_statements`: key, bucket and topic policies and trust
-    policies count too, and either branch of an ``Fn::If`` is found by walking into it.
-    """
-    found = [
-        Statement(resource, path, normalise(value))
-        for resource in template.resources()
-        for path, value in mappings(resource.body, ())
-        if "Effect" in value
-    ]
-    return ResourceSet(found, f"policy statements in {template.label}")
-
-
-def mappings(value: Any, path: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
-    """Every mapping inside ``value`` (itself included), with its path."""
-    if isinstance(value, Mapping):
-        yield path, value
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return
-    for key, item in items:
-        yield from mappings(item, (*path, key))
-
-
 def role_statements(template: Template, role: str) -> ResourceSet[Statement]:
     """The permissions of a role: its inline policies and the policies attached to it."""
     attached = template.resources(
@@ -100,7 +70,7 @@ def role_of(arn: Any, owner: str) -> str:
 
 
 def test_no_policy_allows_every_action(pipeline_template: Template) -> None:
-    statements = policy_statements(pipeline_template)
+    statements = pipeline_template.policy_statements()
     statements.where(Not(TLS_DENY)).none_match({"Action": Contains([WILDCARD_ACTION])})
     statements.none_match({"Effect": "Allow", "NotAction": Present()})
 
@@ -170,7 +140,7 @@ def test_pipeline_role_can_deliver_approval_requests(pipeline_template: Template
         )
         key = ref(topic.properties.get("KmsMasterKeyId"))
         if key is not None:
-            policy_statements(pipeline_template).only(key).any_match(
+            pipeline_template.policy_statements().only(key).any_match(
                 {
                     "Effect": "Allow",
                     "Principal": RefersTo(role),

@@ -152,3 +152,32 @@ def test_pipeline_stages_order_actions_by_run_order() -> None:
     assert unit.input_artifacts == ["SourceOutput"]
     assert unit.configuration == {"ProjectName": "unit"}
     assert stages[0].actions[0].output_artifacts == ["SourceOutput"]
+
+
+def test_policy_statements_include_resource_and_trust_policies() -> None:
+    document = {
+        "Resources": {
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "KeyPolicy": {
+                        "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]
+                    }
+                },
+            },
+            "Role": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": {
+                        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]
+                    }
+                },
+            },
+        }
+    }
+    template = Template(document)
+    assert len(template.iam_statements()) == 0
+    statements = template.policy_statements()
+    assert sorted(s.body["Action"][0] for s in statements) == ["kms:*", "sts:AssumeRole"]
+    with pytest.raises(AssertionError, match="Key"):
+        statements.none_match({"Action": Contains(["kms:*"])})
