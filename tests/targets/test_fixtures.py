@@ -89,3 +89,20 @@ def test_gaps_are_summarised_and_worker_logs_attached_to_failures(
     junit = (project.path / "junit.xml").read_text()
     assert 'name="emulation_gap"' in junit
     assert "AWS::ApiGatewayV2::Api" in junit
+
+
+def test_gaps_reach_the_junit_file_from_xdist_workers(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        def test_one(stack):
+            assert stack.outputs
+
+        def test_two(stack):
+            assert stack.outputs
+        """
+    )
+    result = project.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--junitxml=j.xml")
+    result.assert_outcomes(passed=2)
+    junit = (project.path / "j.xml").read_text()
+    assert 'name="emulation_gap"' in junit
+    assert "AWS::ApiGatewayV2::Api" in junit
