@@ -58,6 +58,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "SAM template of the application under test, relative to the rootdir",
         default="app/template.yaml",
     )
+    parser.addini(
+        "harness_pipeline_template",
+        "CloudFormation template of the release pipeline, relative to the rootdir",
+        default="pipeline/pipeline.yaml",
+    )
 
 
 def settings_of(config: pytest.Config) -> HarnessSettings:

@@ -12,8 +12,6 @@ import pytest
 
 from harness.template import Template
 
-PIPELINE_TEMPLATE = Path("pipeline", "pipeline.yaml")
-
 
 @pytest.fixture(scope="session")
 def repo_root(pytestconfig: pytest.Config) -> Path:
@@ -22,6 +20,6 @@ def repo_root(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pipeline_template(repo_root: Path) -> Template:
-    """The release pipeline's CloudFormation template, with source lines."""
-    return Template.from_file(repo_root / PIPELINE_TEMPLATE)
+def pipeline_template(repo_root: Path, pytestconfig: pytest.Config) -> Template:
+    """The release pipeline's template (ini ``harness_pipeline_template``), with source lines."""
+    return Template.from_file(repo_root / pytestconfig.getini("harness_pipeline_template"))
