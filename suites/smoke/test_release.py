@@ -33,7 +33,7 @@ def test_last_codedeploy_deployments_succeeded(smoke_stack: Stack) -> None:
 
 
 @pytest.mark.requires("alarms")
-def test_stack_alarms_are_ok(smoke_stack: Stack) -> None:
+def test_no_stack_alarm_is_firing(smoke_stack: Stack) -> None:
     cloudformation = smoke_stack.client("cloudformation")
     alarms = stack_resources(cloudformation, smoke_stack.name, "AWS::CloudWatch::Alarm")
     assert alarms, f"stack {smoke_stack.name} has no CloudWatch alarm"

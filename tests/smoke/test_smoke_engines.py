@@ -232,14 +232,19 @@ def test_a_failed_last_deployment_and_a_firing_alarm_are_problems() -> None:
     cloudwatch, alarm_stub = _stubbed("cloudwatch")
     alarm_stub.add_response(
         "describe_alarms",
-        {"MetricAlarms": [{"AlarmName": "errors", "StateValue": "ALARM", "StateReason": "1 > 0"}]},
-        {"AlarmNames": ["errors", "gone"]},
+        {
+            "MetricAlarms": [
+                {"AlarmName": "errors", "StateValue": "ALARM", "StateReason": "1 > 0"},
+                {"AlarmName": "new", "StateValue": "INSUFFICIENT_DATA"},
+            ]
+        },
+        {"AlarmNames": ["errors", "gone", "new"]},
     )
     with deploy_stub, alarm_stub:
         assert deployment_problems(codedeploy, "app", ["group"]) == [
             "CodeDeploy app/group: last deployment d-1 is Failed"
         ]
-        assert alarm_problems(cloudwatch, ["errors", "gone"]) == [
+        assert alarm_problems(cloudwatch, ["errors", "gone", "new"]) == [
             "alarm gone: not found",
             "alarm errors: ALARM (1 > 0)",
         ]
