@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     reports.mkdir(exist_ok=True)
     for stale in reports.glob("*.xml"):
         stale.unlink()
-    tox = [str(python), "-m", "tox", "run", "-e", envs]
+    tox = [str(python), "-m", "tox", "run", "-q", "-e", envs]
     if extra:
         tox += ["--", *extra]
     # uv trusts the platform's certificate store, as pip does, so a machine whose CA
