@@ -10,26 +10,22 @@ this proves the shipped checks (not a re-implementation of them) would fail.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
+from shipped_suite import SUITE, suite_module
 
 from harness.template import Template
 from harness.template.loader import load_document
 
 ROOT = Path(__file__).parents[2]
 PIPELINE = ROOT / "pipeline"
-SUITE = ROOT / "suites" / "template"
 SUITE_MODULES = sorted(path.stem for path in SUITE.glob("test_pipeline_*.py"))
 # Linting is cfn-lint's own business, tested there; a mutation per rule would test cfn-lint.
 NOT_MUTATION_TESTED = {("test_pipeline_lint", "test_pipeline_template_is_lint_clean")}
@@ -55,18 +51,6 @@ class PipelineCopy:
 
 
 Mutation = Callable[[PipelineCopy], None]
-
-
-@cache
-def suite_module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pipeline_suite_{name}", SUITE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Registered before it runs, as importlib's recipe says: its dataclasses look it up.
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def node(document: Any, path: tuple[str | int, ...]) -> Any:

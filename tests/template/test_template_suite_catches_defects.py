@@ -7,17 +7,15 @@ copy, so this proves the shipped checks (not a re-implementation of them) would 
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from shipped_suite import suite_module
 
 from harness.template import Template
 from harness.template.loader import load_document
@@ -25,18 +23,7 @@ from harness.template.transform import transformed_template
 
 ROOT = Path(__file__).parents[2]
 APP_TEMPLATE = ROOT / "app" / "template.yaml"
-SUITE = ROOT / "suites" / "template"
 Document = dict[str, Any]
-
-
-@cache
-def suite_module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"template_suite_{name}", SUITE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def resources(document: Document) -> Document:
