@@ -123,12 +123,13 @@ class MotoUnitBackend:
     def __init__(
         self, document: Mapping[str, Any], template_dir: Path, region: str, request_log: Path
     ) -> None:
+        specs = table_specs(document)  # a bad template fails here, before a server starts
         self._document = document
         self._template_dir = template_dir
         self.region = region
+        self.tables = {spec.logical_id: spec.logical_id for spec in specs}
         self._server = MotoServer(request_log)
         self.endpoint_url = self._server.endpoint_url
-        self.tables = {spec.logical_id: spec.logical_id for spec in table_specs(document)}
         self._resource = boto3.resource(
             "dynamodb",
             endpoint_url=self.endpoint_url,
@@ -136,7 +137,7 @@ class MotoUnitBackend:
             aws_access_key_id=OFFLINE_AWS_ENV["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=OFFLINE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
         )
-        for spec in table_specs(document):
+        for spec in specs:
             self._resource.create_table(TableName=spec.logical_id, **spec.create_kwargs)
 
     def environment(self, function_id: str, parameters: Mapping[str, str]) -> dict[str, str]:
