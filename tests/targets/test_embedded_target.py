@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from harness.targets.base import StackNotReady
+from harness.targets.base import StackNotReady, make_client
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
+from harness.template.errors import TemplateError
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +94,21 @@ def test_a_handler_past_its_timeout_gives_500_and_is_replaced(stack: EmbeddedSta
 def test_discovering_a_stack_never_deployed_here_names_it(target: EmbeddedTarget) -> None:
     with pytest.raises(StackNotReady, match="'elsewhere' in region eu-west-1"):
         target.stack("elsewhere")
+
+
+def test_an_output_naming_a_missing_resource_fails_before_create_stack(
+    target: EmbeddedTarget, sample_app: Path, tmp_path: Path
+) -> None:
+    app = shutil.copytree(sample_app.parent, tmp_path / "app")
+    template = app / "template.yaml"
+    text = template.read_text()
+    template.write_text(text + "  Broken:\n    Value: !GetAtt NoSuchResource.Arn\n")
+    with pytest.raises(TemplateError) as raised:
+        target.deploy(template, "broken-outputs", {"Stage": "dev"})
+    line = text.count("\n") + 2
+    assert f"template.yaml:{line}: output Broken: !GetAtt NoSuchResource.Arn" in str(raised.value)
+    stacks = make_client("cloudformation", target.endpoint).list_stacks()["StackSummaries"]
+    assert "broken-outputs" not in {summary["StackName"] for summary in stacks}
 
 
 def test_teardown_leaves_no_worker_port_or_directory(sample_app: Path) -> None:
