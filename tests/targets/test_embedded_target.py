@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from harness.targets.base import StackNotReady, make_client
+from harness.targets.embedded.runtimes import Interpreter
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
 from harness.template.errors import TemplateError
 
@@ -51,12 +52,18 @@ def test_unsupported_resources_appear_in_the_gaps(stack: EmbeddedStack) -> None:
     assert "Outputs.ApiUrl" in gaps
 
 
-def test_workers_run_with_the_deployed_environment_on_the_runtime(stack: EmbeddedStack) -> None:
+def test_workers_run_with_the_deployed_environment(stack: EmbeddedStack) -> None:
     body = _get(stack, "env").json()
     assert body["table"] == stack.outputs["TableName"]
     assert body["stage"] == "staging"
     assert body["endpoint"] == stack.endpoint.url
-    assert body["python"] == "3.12"
+
+
+def test_workers_run_on_the_templates_runtime(
+    stack: EmbeddedStack, require_interpreter: Callable[[str], Interpreter]
+) -> None:
+    require_interpreter("python3.12")
+    assert _get(stack, "env").json()["python"] == "3.12"
 
 
 def test_functions_write_to_the_emulated_table(stack: EmbeddedStack) -> None:
