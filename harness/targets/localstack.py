@@ -3,7 +3,8 @@
 Needs a Docker engine (LocalStack runs in one, and runs each Lambda in another through
 the mounted Docker socket) and ``LOCALSTACK_AUTH_TOKEN`` (HTTP APIs are a paid LocalStack
 feature; the image is the Pro one). LocalStack runs the SAM transform itself, so the
-template goes to ``create_stack`` as written, once its code is packaged to LocalStack's S3.
+template goes to ``create_stack`` as written, once its code is packaged to LocalStack's S3;
+our own transform runs only to check the outputs' references first.
 """
 
 from __future__ import annotations
@@ -116,12 +117,20 @@ class LocalStackTarget(Target):
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
         from harness.targets.packaging import create_bucket, package_functions, s3_uploader
         from harness.template.loader import load_document
+        from harness.template.references import check_output_references
+        from harness.template.transform import transform
 
+        document = load_document(template_path)
+        check_output_references(
+            document,
+            transform(document, parameters, self.endpoint.region, source=template_path),
+            template_path,
+        )
         stack = Stack(name=stack_name, endpoint=self.endpoint, outputs={}, physical_ids={})
         bucket = f"harness-artifacts-{stack_name.lower()}"
         create_bucket(stack.client("s3"), bucket, self.endpoint.region)
         packaged = package_functions(
-            load_document(template_path),
+            document,
             template_path,
             s3_uploader(stack.client("s3"), bucket),
             self._cache_dir,

@@ -20,6 +20,16 @@ def test_create_returns_201_with_the_stored_item(api: InProcessApi, table: Any) 
     assert int(stored["quantity"]) == 3
 
 
+def test_a_whole_number_written_with_a_fraction_is_that_integer(
+    api: InProcessApi, table: Any
+) -> None:
+    response = api.post("/items", json={"name": "widget", "quantity": 178.0})
+    assert response.status == 201
+    assert type(response.json()["quantity"]) is int
+    assert response.json()["quantity"] == 178
+    assert int(table.get_item(Key={"id": response.json()["id"]})["Item"]["quantity"]) == 178
+
+
 def test_create_generates_an_id_and_a_utc_timestamp(api: InProcessApi) -> None:
     item = api.post("/items", json={"name": "widget", "quantity": 0}).json()
     assert len(item["id"]) == 32

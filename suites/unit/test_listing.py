@@ -1,4 +1,4 @@
-"""GET /items: pages, limits and opaque tokens."""
+"""GET /items: pages, limits and paging tokens."""
 
 from __future__ import annotations
 
@@ -33,3 +33,10 @@ def test_limit_caps_the_page_and_next_continues(api: InProcessApi) -> None:
 def test_the_default_page_holds_twenty_items(api: InProcessApi) -> None:
     create(api, 25)
     assert len(api.get("/items").json()["items"]) == 20
+
+
+def test_any_token_of_the_documented_form_continues_the_listing(api: InProcessApi) -> None:
+    ids = create(api, 3)
+    never_issued = api.get("/items", query={"next": "no-item-has-this-id"})
+    assert never_issued.status == 200
+    assert {item["id"] for item in never_issued.json()["items"]} <= ids

@@ -55,3 +55,16 @@ def test_openapi_document_lists_every_route_of_the_template(api: InProcessApi) -
     }
     declared = {(route.method, route.path) for route in api.routes}
     assert declared <= served, f"routes missing from the OpenAPI document: {declared - served}"
+
+
+def test_openapi_document_links_a_created_item_to_its_read_and_delete(api: InProcessApi) -> None:
+    document = api.get("/openapi.json").json()
+    operations = {
+        operation["operationId"]: operation
+        for path_operations in document["paths"].values()
+        for operation in path_operations.values()
+    }
+    links = operations["createItem"]["responses"]["201"]["links"].values()
+    assert {link["operationId"] for link in links} == {"getItem", "deleteItem"}
+    assert all(link["parameters"] == {"id": "$response.body#/id"} for link in links)
+    assert all("429" in operation["responses"] for operation in operations.values())

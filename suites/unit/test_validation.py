@@ -23,7 +23,7 @@ def fields_named(response: Any) -> set[str]:
         ({"quantity": 1}, "name"),
         ({"name": "w"}, "quantity"),
         ({**VALID, "quantity": "3"}, "quantity"),
-        ({**VALID, "quantity": 3.0}, "quantity"),
+        ({**VALID, "quantity": 3.5}, "quantity"),
         ({**VALID, "quantity": True}, "quantity"),
         ({**VALID, "quantity": -1}, "quantity"),
         ({**VALID, "quantity": 1_000_001}, "quantity"),
@@ -74,8 +74,10 @@ def test_an_invalid_limit_is_a_400_naming_it(api: InProcessApi, limit: str) -> N
     assert "limit" in fields_named(response)
 
 
-@pytest.mark.parametrize("token", ["garbage!", "e30", "x" * 500, "eyJpZCI6IDF9"])
-def test_a_forged_page_token_is_a_400_naming_next(api: InProcessApi, token: str) -> None:
+@pytest.mark.parametrize("token", ["garbage!", "", "x" * 65, "has space", "eyJpZCI6IDF9=="])
+def test_a_page_token_not_of_the_documented_form_is_a_400_naming_next(
+    api: InProcessApi, token: str
+) -> None:
     response = api.get("/items", query={"next": token})
     assert response.status == 400
     assert "next" in fields_named(response)

@@ -19,9 +19,8 @@ def fresh_cache():
     find_interpreter.cache_clear()
 
 
-def test_python312_is_found_and_really_is_312():
-    interpreter = find_interpreter("python3.12")
-    assert interpreter.exact
+def test_python312_is_found_and_really_is_312(require_interpreter):
+    interpreter = require_interpreter("python3.12")
     assert interpreter.version.startswith("3.12.")
     assert "shims" not in interpreter.path.parts
     answer = subprocess.run(
@@ -35,10 +34,21 @@ def test_python312_is_found_and_really_is_312():
 
 def test_missing_version_falls_back_to_current_interpreter_inexactly(monkeypatch, tmp_path):
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
-    monkeypatch.setattr(runtimes, "_pyenv_roots", lambda: [tmp_path])
     interpreter = find_interpreter("python3.99")
     assert not interpreter.exact
     assert str(interpreter.path) == sys.executable
+    assert interpreter.install_hint == "install it with `pyenv install 3.99`"
+
+
+def test_a_set_pyenv_root_hides_the_home_pyenv(monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    (home / ".pyenv" / "versions").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "empty"))
+    (tmp_path / "empty").mkdir()
+    assert runtimes._pyenv_roots() == [tmp_path / "empty"]
+    monkeypatch.delenv("PYENV_ROOT")
+    assert runtimes._pyenv_roots() == [home / ".pyenv"]
 
 
 def test_newest_patch_release_wins(monkeypatch, tmp_path):

@@ -69,7 +69,8 @@ def test_sys_path_holds_code_paths_and_no_site_packages(registry, make_spec):
 
 
 @pytest.mark.parametrize("runtime", ["python3.11", "python3.12", "python3.13"])
-def test_worker_runs_on_the_runtimes_interpreter(registry, make_spec, runtime):
+def test_worker_runs_on_the_runtimes_interpreter(registry, make_spec, require_interpreter, runtime):
+    require_interpreter(runtime)
     registry.start([make_spec("Version", "version", runtime=runtime)])
     version = registry.invoke("Version", {}).payload
     assert version.startswith(runtime.removeprefix("python") + ".")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from harness.targets.base import StackNotReady
+from harness.targets.base import StackNotReady, make_client
+from harness.targets.embedded.runtimes import Interpreter
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
+from harness.template.errors import TemplateError
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +52,18 @@ def test_unsupported_resources_appear_in_the_gaps(stack: EmbeddedStack) -> None:
     assert "Outputs.ApiUrl" in gaps
 
 
-def test_workers_run_with_the_deployed_environment_on_the_runtime(stack: EmbeddedStack) -> None:
+def test_workers_run_with_the_deployed_environment(stack: EmbeddedStack) -> None:
     body = _get(stack, "env").json()
     assert body["table"] == stack.outputs["TableName"]
     assert body["stage"] == "staging"
     assert body["endpoint"] == stack.endpoint.url
-    assert body["python"] == "3.12"
+
+
+def test_workers_run_on_the_templates_runtime(
+    stack: EmbeddedStack, require_interpreter: Callable[[str], Interpreter]
+) -> None:
+    require_interpreter("python3.12")
+    assert _get(stack, "env").json()["python"] == "3.12"
 
 
 def test_functions_write_to_the_emulated_table(stack: EmbeddedStack) -> None:
@@ -92,6 +101,21 @@ def test_a_handler_past_its_timeout_gives_500_and_is_replaced(stack: EmbeddedSta
 def test_discovering_a_stack_never_deployed_here_names_it(target: EmbeddedTarget) -> None:
     with pytest.raises(StackNotReady, match="'elsewhere' in region eu-west-1"):
         target.stack("elsewhere")
+
+
+def test_an_output_naming_a_missing_resource_fails_before_create_stack(
+    target: EmbeddedTarget, sample_app: Path, tmp_path: Path
+) -> None:
+    app = shutil.copytree(sample_app.parent, tmp_path / "app")
+    template = app / "template.yaml"
+    text = template.read_text()
+    template.write_text(text + "  Broken:\n    Value: !GetAtt NoSuchResource.Arn\n")
+    with pytest.raises(TemplateError) as raised:
+        target.deploy(template, "broken-outputs", {"Stage": "dev"})
+    line = text.count("\n") + 2
+    assert f"template.yaml:{line}: output Broken: !GetAtt NoSuchResource.Arn" in str(raised.value)
+    stacks = make_client("cloudformation", target.endpoint).list_stacks()["StackSummaries"]
+    assert "broken-outputs" not in {summary["StackName"] for summary in stacks}
 
 
 def test_teardown_leaves_no_worker_port_or_directory(sample_app: Path) -> None:

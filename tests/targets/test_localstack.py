@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from harness.targets import localstack
 from harness.targets.base import TargetUnavailable
 from harness.targets.localstack import LocalStackConfig, local_api_url
+from harness.template.errors import TemplateError
 
 TOKEN = {"LOCALSTACK_AUTH_TOKEN": "ls-token-123"}
 
@@ -69,3 +72,25 @@ def test_api_url_is_rewritten_to_localstacks_host_and_port() -> None:
     assert local_api_url(aws_url, "http://localhost:49153") == (
         "http://a1b2c3.execute-api.localhost.localstack.cloud:49153/"
     )
+
+
+def test_an_output_naming_a_missing_resource_fails_before_anything_is_sent(
+    monkeypatch: pytest.MonkeyPatch, sample_app: Path, tmp_path: Path
+) -> None:
+    """Against a container stand-in whose URL nothing listens on: only the check can answer."""
+
+    class Unreachable:
+        def start(self) -> Unreachable:
+            return self
+
+        def get_url(self) -> str:
+            return "http://127.0.0.1:9"
+
+    monkeypatch.setattr(localstack, "probe_docker", lambda: None)
+    monkeypatch.setattr(LocalStackConfig, "container", lambda _: Unreachable())
+    app = shutil.copytree(sample_app.parent, tmp_path / "app")
+    template = app / "template.yaml"
+    template.write_text(template.read_text() + "  Broken:\n    Value: !Ref Nope\n")
+    target = localstack.LocalStackTarget("us-east-1", tmp_path / "cache", environ=TOKEN)
+    with pytest.raises(TemplateError, match=r"template.yaml:\d+: output Broken: !Ref Nope"):
+        target.deploy(template, "broken-outputs", {"Stage": "dev"})

@@ -49,10 +49,6 @@ class ItemAlreadyExistsError(Exception):
         self.item_id = item_id
 
 
-class InvalidPageTokenError(Exception):
-    """The ``next`` paging token was not one this API issued."""
-
-
 def field_name(location: Sequence[Any]) -> str:
     """Name the field a Powertools/pydantic error location points at.
 
@@ -142,11 +138,6 @@ def answer_item_exists(error: ItemAlreadyExistsError) -> Response:
     )
 
 
-def answer_invalid_page_token(error: InvalidPageTokenError) -> Response:
-    """400 naming ``next`` when the paging token was tampered with or truncated."""
-    return invalid_request([FieldError(field="next", message=str(error))])
-
-
 def answer_route_not_found(_: NotFoundError) -> Response:
     """404 in this API's error shape for paths and methods no route serves."""
     return Response(
@@ -161,7 +152,6 @@ def install_error_handlers(app: APIGatewayHttpResolver) -> None:
     app.exception_handler(RequestValidationError)(answer_invalid_request)
     app.exception_handler(ItemNotFoundError)(answer_item_not_found)
     app.exception_handler(ItemAlreadyExistsError)(answer_item_exists)
-    app.exception_handler(InvalidPageTokenError)(answer_invalid_page_token)
     app.not_found(answer_route_not_found)
 
 

@@ -16,16 +16,29 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from items import routes_read, routes_write
+from items.models import MessageBody
 
 API_TITLE = "Items API"
 API_VERSION = "1.0.0"
 POWERTOOLS_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 """Error shapes Powertools documents by default and this API never answers with."""
+THROTTLED = {
+    "description": "Throttled by API Gateway: the stage's rate or burst limit was exceeded",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MessageBody"}}},
+}
+"""API Gateway's own answer on every route once the stage's throttling limits are exceeded
+("Clients may receive 429 Too Many Requests error responses", AWS API Gateway developer guide,
+Throttling requests to your HTTP API); its body is ``{"message": "Too Many Requests"}``."""
 
 router = Router()
 
 
-@router.get("/openapi.json", summary="This OpenAPI document", tags=["docs"])
+@router.get(
+    "/openapi.json",
+    summary="This OpenAPI document",
+    tags=["docs"],
+    operation_id="getOpenApiDocument",
+)
 def get_openapi_document() -> dict[str, Any]:
     """Serve the document built on first request, then cached for the container's life."""
     return openapi_document()
@@ -38,6 +51,7 @@ def openapi_document() -> dict[str, Any]:
     Powertools documents a 422 on every validated route, and its own error schemas; this API
     answers 400 in its own shape instead (see ``items.errors``) and each route documents that,
     so Powertools' entries are dropped rather than published as promises the API does not keep.
+    API Gateway's throttling answer is added to every operation: clients meet it too.
     """
     resolver = APIGatewayHttpResolver(enable_validation=True)
     for each in (routes_read.router, routes_write.router, router):
@@ -46,7 +60,9 @@ def openapi_document() -> dict[str, Any]:
     for operations in document["paths"].values():
         for operation in operations.values():
             operation["responses"].pop("422", None)
-    schemas = document.get("components", {}).get("schemas", {})
+            operation["responses"]["429"] = THROTTLED
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in POWERTOOLS_ERROR_SCHEMAS:
         schemas.pop(unused, None)
+    schemas["MessageBody"] = MessageBody.model_json_schema()
     return document

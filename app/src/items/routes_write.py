@@ -16,14 +16,22 @@ from items.models import ITEM_ID_PATTERN, Item, NewItem
 
 router = Router()
 
+CREATED_ITEM_LINKS = {
+    "GetCreatedItem": responses.link("getItem", id="$response.body#/id"),
+    "DeleteCreatedItem": responses.link("deleteItem", id="$response.body#/id"),
+}
+
 
 @router.post(
     "/items",
     summary="Create an item",
     tags=["items"],
+    operation_id="createItem",
     status_code=HTTPStatus.CREATED,
     responses={
-        201: responses.success("The stored item, with its id and creation time"),
+        201: responses.success(
+            "The stored item, with its id and creation time", links=CREATED_ITEM_LINKS
+        ),
         400: responses.INVALID_REQUEST,
         409: responses.ITEM_EXISTS,
         415: responses.UNSUPPORTED_MEDIA_TYPE,
@@ -46,6 +54,7 @@ def create_item(new_item: NewItem) -> Item:
     "/items/<id>",
     summary="Delete an item",
     tags=["items"],
+    operation_id="deleteItem",
     status_code=HTTPStatus.NO_CONTENT,
     responses={
         204: responses.NO_CONTENT,

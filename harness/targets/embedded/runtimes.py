@@ -5,7 +5,8 @@ only show on that version (syntax, removed stdlib modules, wheels without a
 build for it). pyenv installs are preferred because they are real, complete
 interpreters; its *shims* are skipped since they refuse to run outside a pyenv
 shell. When no matching interpreter exists we fall back to the current one and
-say so (``exact=False``) instead of failing the whole target.
+say so (``exact=False``, with how to install the real one) instead of failing the whole
+target.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import functools
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,11 +29,15 @@ class UnsupportedRuntimeError(ValueError):
 
 @dataclass(frozen=True)
 class Interpreter:
-    """An interpreter chosen for a runtime; ``exact`` is False for the fallback."""
+    """An interpreter chosen for a runtime; ``exact`` is False for the fallback.
+
+    ``install_hint`` says, for the fallback, how to get the interpreter the runtime asks for.
+    """
 
     path: Path
     version: str
     exact: bool
+    install_hint: str = ""
 
 
 @functools.cache
@@ -53,25 +57,24 @@ def find_interpreter(runtime: str) -> Interpreter:
     found = _from_pyenv(minor) or _from_path(minor)
     if found is not None:
         return found
-    return Interpreter(Path(sys.executable), platform.python_version(), exact=False)
+    return Interpreter(
+        Path(sys.executable),
+        platform.python_version(),
+        exact=False,
+        install_hint=f"install it with `pyenv install 3.{minor}`",
+    )
 
 
 def _pyenv_roots() -> list[Path]:
-    """Candidate pyenv roots, most explicit first, without duplicates."""
-    candidates: list[Path] = []
-    if root := os.environ.get("PYENV_ROOT"):
-        candidates.append(Path(root))
-    if pyenv := shutil.which("pyenv"):
-        try:
-            answer = subprocess.run(
-                [pyenv, "root"], capture_output=True, text=True, timeout=10, check=True
-            )
-        except (OSError, subprocess.SubprocessError):
-            pass
-        else:
-            candidates.append(Path(answer.stdout.strip()))
-    candidates.append(Path.home() / ".pyenv")
-    return list(dict.fromkeys(path for path in candidates if path.is_dir()))
+    """The pyenv root, decided as pyenv decides it: ``$PYENV_ROOT`` when set, else ``~/.pyenv``.
+
+    pyenv's own entry script (``libexec/pyenv``) sets ``PYENV_ROOT="${HOME}/.pyenv"`` only
+    when the variable is empty, so ``pyenv root`` never answers anything else and a set
+    ``PYENV_ROOT`` hides ``~/.pyenv`` (how a machine without pyenv is simulated on one with it).
+    """
+    root = os.environ.get("PYENV_ROOT")
+    path = Path(root) if root else Path.home() / ".pyenv"
+    return [path] if path.is_dir() else []
 
 
 def _from_pyenv(minor: int) -> Interpreter | None:

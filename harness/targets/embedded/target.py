@@ -42,6 +42,7 @@ from harness.targets.packaging import (
     s3_uploader,
 )
 from harness.template.loader import load_document
+from harness.template.references import check_output_references
 from harness.template.transform import transform
 
 # moto accepts any credentials; these make sure nothing falls back to a real profile.
@@ -184,10 +185,9 @@ class EmbeddedTarget(Target):
         packaged = package_functions(
             document, template_path, self._uploader(stack), self._cache_dir
         )
-        template, gaps = remove_unsupported(
-            transform(packaged.document, parameters, self.region, source=template_path),
-            api_url=stack.http_api.url,
-        )
+        transformed = transform(packaged.document, parameters, self.region, source=template_path)
+        check_output_references(document, transformed, template_path)
+        template, gaps = remove_unsupported(transformed, api_url=stack.http_api.url)
         stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
         stack.client("cloudformation").create_stack(
             StackName=stack_name,

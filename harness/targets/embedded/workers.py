@@ -126,7 +126,7 @@ def _interpreter_for(runtime: str) -> Interpreter:
     if not interpreter.exact:
         warnings.warn(
             f"no {runtime} interpreter found (pyenv or PATH): {runtime} functions run on "
-            f"Python {interpreter.version} at {interpreter.path}",
+            f"Python {interpreter.version} at {interpreter.path}; {interpreter.install_hint}",
             RuntimeWarning,
             stacklevel=3,
         )
