@@ -16,13 +16,15 @@ TARGETS = ("embedded", "localstack", "aws")
 STAGES = ("dev", "staging", "prod")
 INIT_FAILURE_MODES = ("fail", "report")
 
-DEFAULT_MAX_CONCURRENCY = max(16, 8 * (os.cpu_count() or 1))
+DEFAULT_MAX_CONCURRENCY = max(32, 8 * (os.cpu_count() or 1))
 """Execution environments one function may run at once on the embedded target.
 
-Lambda itself allows 1,000 per account; here each is a process (25 to 60 MB, 0.1 to 0.3 s
-to start), so the cap protects the machine. Embedded handlers mostly wait on moto, so
-environments beyond the core count still add throughput: 8 per core, and at least 16 so
-the usual test clients (16 threads, xdist) are never throttled on a small machine.
+It stands for the account's concurrency limit (1,000 on AWS): past it an invocation is
+throttled as Lambda throttles. Here each environment is a process (25 to 60 MB, 0.1 to
+0.3 s to start, started only when every other one is busy), so the cap protects the
+machine while staying above what test clients use: the issue's probes ran 16 and 20
+concurrent clients, xdist runs one client per core. Handlers mostly wait on moto, so
+environments beyond the core count still add throughput: 8 per core, at least 32.
 """
 
 

@@ -6,7 +6,6 @@ function, ``CodeUri: src/``) so the harness is proven on apps other than ours.
 
 from __future__ import annotations
 
-import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -20,26 +19,6 @@ from harness.targets.embedded.target import EmbeddedTarget
 
 CACHE = Path(".cache/harness-builds")
 
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  HelloFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.lambda_handler
-      Runtime: python3.12
-      Timeout: 30
-{extra}      Events:
-        Hello:
-          Type: HttpApi
-          Properties: {{Path: /hello, Method: GET}}
-Outputs:
-  ApiUrl:
-    Value: !Sub "https://${{ServerlessHttpApi}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/"
-"""
-
 HOLDING_HANDLER = """\
 import os, time
 from pathlib import Path
@@ -51,14 +30,6 @@ def lambda_handler(event, context):
         time.sleep(0.01)
     return {"statusCode": 200, "body": "released"}
 """
-
-
-def write_app(root: Path, handler_source: str, extra: str = "") -> Path:
-    (root / "src").mkdir(parents=True)
-    (root / "src" / "app.py").write_text(handler_source)
-    template = root / "template.yaml"
-    template.write_text(TEMPLATE.format(extra=textwrap.indent(extra, " " * 6)))
-    return template
 
 
 def worker_pids_of(stack_name: str) -> list[int]:
@@ -81,8 +52,8 @@ def target() -> Iterator[EmbeddedTarget]:
     started.teardown()
 
 
-def test_a_syntax_error_fails_the_deploy_naming_it_and_leaves_nothing(target, tmp_path):
-    template = write_app(tmp_path, "def lambda_handler(event, context):\n    return (\n")
+def test_a_syntax_error_fails_the_deploy_naming_it_and_leaves_nothing(target, write_app):
+    template = write_app("def lambda_handler(event, context):\n    return (\n")
     with pytest.raises(StackNotReady) as failed:
         target.deploy(template, "broken-syntax", {})
     message = str(failed.value)
@@ -102,8 +73,8 @@ def test_a_syntax_error_fails_the_deploy_naming_it_and_leaves_nothing(target, tm
     assert statuses == ["DELETE_COMPLETE"]
 
 
-def test_reported_init_failures_deploy_answer_500_and_are_listed(tmp_path):
-    template = write_app(tmp_path, "import not_installed_anywhere\n")
+def test_reported_init_failures_deploy_answer_500_and_are_listed(write_app):
+    template = write_app("import not_installed_anywhere\n")
     reporting = EmbeddedTarget(region="us-east-1", cache_dir=CACHE, init_failures="report")
     try:
         stack = reporting.deploy(template, "broken-import", {})
@@ -117,11 +88,13 @@ def test_reported_init_failures_deploy_answer_500_and_are_listed(tmp_path):
         reporting.teardown()
 
 
-def test_reserved_concurrency_from_the_template_throttles_the_second_request(target, tmp_path):
+def test_reserved_concurrency_from_the_template_throttles_the_second_request(
+    target, tmp_path, write_app
+):
     hold = tmp_path / "hold"
     hold.mkdir()
     extra = f"ReservedConcurrentExecutions: 1\nEnvironment:\n  Variables:\n    HOLD_DIR: {hold}\n"
-    stack = target.deploy(write_app(tmp_path / "app", HOLDING_HANDLER, extra), "reserved", {})
+    stack = target.deploy(write_app(HOLDING_HANDLER, extra=extra), "reserved", {})
     assert stack.workers is not None
     assert stack.workers.pool("HelloFunction").capacity == 1
     first: list[requests.Response] = []

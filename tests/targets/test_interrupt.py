@@ -34,29 +34,10 @@ sys.argv = ["harness", *sys.argv[1:]]
 runpy.run_module("harness", run_name="__main__")
 """
 
-LONG_APP = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  LongFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Timeout: 60
-      Events:
-        Info: {Type: HttpApi, Properties: {Path: /info, Method: GET}}
-        Long: {Type: HttpApi, Properties: {Path: /long, Method: GET}}
-Outputs:
-  ApiUrl:
-    Value: !Sub "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
-"""
-
 LONG_HANDLER = """\
 import os, time
 
-def handler(event, context):
+def lambda_handler(event, context):
     if event["rawPath"] == "/long":
         print("sleeping for 30 s", flush=True)
         time.sleep(30)
@@ -186,12 +167,11 @@ def _start_up(tmp_path: Path, template: Path, patch: str = "") -> tuple[subproce
     return server, output
 
 
-def test_harness_up_stops_at_once_during_a_long_request_and_leaves_nothing(tmp_path: Path) -> None:
-    app = tmp_path / "app"
-    (app / "src").mkdir(parents=True)
-    (app / "src" / "app.py").write_text(LONG_HANDLER)
-    (app / "template.yaml").write_text(LONG_APP)
-    server, output = _start_up(tmp_path, app / "template.yaml")
+def test_harness_up_stops_at_once_during_a_long_request_and_leaves_nothing(
+    tmp_path: Path, write_app
+) -> None:
+    template = write_app(LONG_HANDLER, paths=("/info", "/long"), timeout=60)
+    server, output = _start_up(tmp_path, template)
     outcome: list[object] = []
     try:
         url = _wait_for_line(output, "ApiUrl: ").removeprefix("ApiUrl: ")
