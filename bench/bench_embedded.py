@@ -7,17 +7,33 @@
 * ``api_p50_ms`` / ``api_p99_ms``: ``GET /items/{id}`` through the local HTTP API, 1,000
   requests after warm-up; ``inprocess_p50_ms``: the same handler called in this process
   against the same moto, so the difference is the API + worker overhead.
-* ``deploy_s_{1,10,50}fn``: deploying generated templates with that many functions.
+* ``deploy_s_{1,10,50}fn``: deploying generated templates with that many functions (each
+  waits for its functions' INIT, as Lambda's first request would).
+* ``api_rps_1_client`` / ``api_rps_16_clients`` / ``api_p99_ms_16_clients``: ``GET
+  /items/{id}`` (a handler that waits on DynamoDB) for a few seconds from 1 and 16 keep-alive
+  clients, driven from another process (:mod:`bench.load`) so the load generator never
+  competes for this process's GIL; goals: 16 clients at least 3 times one client's
+  throughput, p99 at most 50 ms.
+* ``api_rps_1_client_io_wait`` / ``api_rps_16_clients_io_wait`` /
+  ``api_p99_ms_16_clients_io_wait``: the same on a handler that only waits 20 ms (a slow
+  downstream): what concurrency gives when the machine's CPU is not the limit.
+* ``api_p99_ms_20_new_connections``: 20 clients opening a connection per request (the
+  front's listen backlog shows here; it is measured, not tuned, by this benchmark).
+* ``up_stop_s_inflight``: ``python -m harness up`` on a generated app, Ctrl-C while a 30-s
+  request runs, until the process has exited; goal at most 2 s.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +47,7 @@ CACHE = ROOT / ".cache" / "harness-builds"
 REQUESTS = 1_000
 WARM_UP = 50
 FUNCTION_COUNTS = (1, 10, 50)
+LOAD_SECONDS = 5.0
 
 COLD_SCRIPT = f"""
 from pathlib import Path
@@ -56,10 +73,13 @@ def run() -> dict[str, float]:
     figures = {"embedded_ready_s_warm": time.perf_counter() - started}
     try:
         figures |= _latencies(stack)
+        figures |= _load(stack)
+        figures |= _waiting_load(target)
         figures |= _deploy_costs(target)
     finally:
         target.teardown()
     figures["embedded_ready_s_cold"] = _cold_ready_s()
+    figures["up_stop_s_inflight"] = _up_stop_s_inflight()
     return {name: round(value, 4) for name, value in figures.items()}
 
 
@@ -81,6 +101,87 @@ def _latencies(stack: Any) -> dict[str, float]:
         "api_p99_ms": quantiles[98],
         "inprocess_p50_ms": _inprocess_p50_ms(stack, created.json()["id"]),
     }
+
+
+def _load(stack: Any) -> dict[str, float]:
+    """Throughput and tail latency under concurrent clients (see the module doc)."""
+    created = requests.post(stack.api_url + "items", json={"name": "load", "quantity": 1})
+    created.raise_for_status()
+    url = stack.api_url + f"items/{created.json()['id']}"
+    figures = _load_figures(url, "")
+    fresh = _run_load(url, clients=20, seconds=LOAD_SECONDS, new_connections=True)
+    return figures | {"api_p99_ms_20_new_connections": fresh["p99_ms"]}
+
+
+def _waiting_load(target: Any) -> dict[str, float]:
+    """The same load on a handler that only waits 20 ms, as on a slow downstream call."""
+    with tempfile.TemporaryDirectory(prefix="bench-wait-") as workdir:
+        template = _generated_app(Path(workdir), WAITING_HANDLER, 1)
+        stack = target.deploy(template, "bench-io-wait", {})
+        return _load_figures(stack.api_url + "f0", "_io_wait")
+
+
+def _load_figures(url: str, suffix: str) -> dict[str, float]:
+    _run_load(url, clients=16, seconds=1.0)  # starts the environments 16 clients need
+    one = _run_load(url, clients=1, seconds=LOAD_SECONDS)
+    sixteen = _run_load(url, clients=16, seconds=LOAD_SECONDS)
+    return {
+        f"api_rps_1_client{suffix}": one["rps"],
+        f"api_rps_16_clients{suffix}": sixteen["rps"],
+        f"api_p99_ms_16_clients{suffix}": sixteen["p99_ms"],
+    }
+
+
+def _run_load(
+    url: str, *, clients: int, seconds: float, new_connections: bool = False
+) -> dict[str, float]:
+    command = [sys.executable, "-m", "bench.load", url, "--clients", str(clients)]
+    command += ["--seconds", str(seconds)] + (["--new-connections"] if new_connections else [])
+    result = json.loads(subprocess.check_output(command, cwd=ROOT, text=True))
+    if result["errors"]:
+        raise RuntimeError(f"{clients} clients on {url}: {result['errors']} failed requests")
+    return result
+
+
+LONG_HANDLER = "import time\n\ndef handler(event, context):\n    time.sleep(30)\n"
+WAITING_HANDLER = (
+    "import time\n\ndef handler(event, context):\n    time.sleep(0.02)\n"
+    "    return {'statusCode': 200, 'body': 'waited'}\n"
+)
+SIGINT_DEFAULT = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = ['harness', *sys.argv[1:]]; runpy.run_module('harness', run_name='__main__')"
+)
+
+
+def _up_stop_s_inflight() -> float:
+    """Seconds from Ctrl-C to exit of ``harness up`` while a 30-s request runs."""
+    with tempfile.TemporaryDirectory(prefix="bench-stop-") as workdir:
+        template = _generated_app(Path(workdir), LONG_HANDLER, 1, timeout_s=60)
+        server = subprocess.Popen(
+            [sys.executable, "-c", SIGINT_DEFAULT, "up", "--template", str(template)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            url = next(line for line in server.stdout if line.startswith("ApiUrl: "))
+            url = url.removeprefix("ApiUrl: ").strip()
+            threading.Thread(target=_ignore_errors, args=(url + "f0",), daemon=True).start()
+            time.sleep(1.0)  # the request is in the handler's sleep by now
+            started = time.perf_counter()
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=60)
+            return time.perf_counter() - started
+        finally:
+            server.kill()
+            server.wait()
+
+
+def _ignore_errors(url: str) -> None:
+    with contextlib.suppress(requests.RequestException):
+        requests.get(url, timeout=60)
 
 
 def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
@@ -123,20 +224,21 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
 
 def _deploy_costs(target: Any) -> dict[str, float]:
     figures = {}
-    with tempfile.TemporaryDirectory(prefix="bench-deploy-") as workdir:
-        code = Path(workdir) / "src"
-        code.mkdir()
-        (code / "fn.py").write_text(GENERATED_HANDLER)
-        for count in FUNCTION_COUNTS:
-            template = Path(workdir) / f"template-{count}.json"
-            template.write_text(json.dumps(_generated_template(count)))
+    for count in FUNCTION_COUNTS:
+        with tempfile.TemporaryDirectory(prefix="bench-deploy-") as workdir:
+            template = _generated_app(Path(workdir), GENERATED_HANDLER, count)
             started = time.perf_counter()
             target.deploy(template, f"bench-{count}fn", {})
             figures[f"deploy_s_{count}fn"] = time.perf_counter() - started
     return figures
 
 
-def _generated_template(function_count: int) -> dict[str, Any]:
+def _generated_app(
+    directory: Path, handler_source: str, function_count: int, timeout_s: int = 3
+) -> Path:
+    """An app of ``function_count`` functions running ``handler_source``, at ``/f<index>``."""
+    (directory / "src").mkdir()
+    (directory / "src" / "fn.py").write_text(handler_source)
     functions = {
         f"Function{index}": {
             "Type": "AWS::Serverless::Function",
@@ -144,6 +246,7 @@ def _generated_template(function_count: int) -> dict[str, Any]:
                 "CodeUri": "src/",
                 "Handler": "fn.handler",
                 "Runtime": "python3.12",
+                "Timeout": timeout_s,
                 "Events": {
                     "Get": {
                         "Type": "HttpApi",
@@ -154,7 +257,18 @@ def _generated_template(function_count: int) -> dict[str, Any]:
         }
         for index in range(function_count)
     }
-    return {"Transform": "AWS::Serverless-2016-10-31", "Resources": functions}
+    api_url = "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"
+    template = directory / "template.json"
+    template.write_text(
+        json.dumps(
+            {
+                "Transform": "AWS::Serverless-2016-10-31",
+                "Resources": functions,
+                "Outputs": {"ApiUrl": {"Value": {"Fn::Sub": api_url}}},
+            }
+        )
+    )
+    return template
 
 
 def _cold_ready_s() -> float:

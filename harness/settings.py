@@ -8,11 +8,24 @@ which is the first thing anyone asks when a pipeline gate behaves unexpectedly.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 TARGETS = ("embedded", "localstack", "aws")
 STAGES = ("dev", "staging", "prod")
+INIT_FAILURE_MODES = ("fail", "report")
+
+DEFAULT_MAX_CONCURRENCY = max(32, 8 * (os.cpu_count() or 1))
+"""Execution environments one function may run at once on the embedded target.
+
+It stands for the account's concurrency limit (1,000 on AWS): past it an invocation is
+throttled as Lambda throttles. Here each environment is a process (25 to 60 MB, 0.1 to
+0.3 s to start, started only when every other one is busy), so the cap protects the
+machine while staying above what test clients use: the issue's probes ran 16 and 20
+concurrent clients, xdist runs one client per core. Handlers mostly wait on moto, so
+environments beyond the core count still add throughput: 8 per core, at least 32.
+"""
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,30 @@ OPTIONS: tuple[OptionSpec, ...] = (
         STAGES,
         "deployment stage of the stack under test",
     ),
+    OptionSpec(
+        "max_concurrency",
+        "--max-concurrency",
+        ("HARNESS_MAX_CONCURRENCY",),
+        "harness_max_concurrency",
+        str(DEFAULT_MAX_CONCURRENCY),
+        None,
+        "embedded target: execution environments per function before Lambda throttles "
+        "(a function's ReservedConcurrentExecutions lowers it)",
+    ),
+    OptionSpec(
+        "init_failures",
+        "--init-failures",
+        ("HARNESS_INIT_FAILURES",),
+        "harness_init_failures",
+        "fail",
+        INIT_FAILURE_MODES,
+        "embedded target: a handler that fails INIT (import, syntax) fails the deploy (fail) "
+        "or answers every invocation with its error (report)",
+    ),
 )
+
+
+OPTIONS_BY_NAME = {spec.name: spec for spec in OPTIONS}
 
 
 class SettingsError(ValueError):
@@ -88,6 +124,8 @@ class HarnessSettings:
     stack_name: str | None
     region: str
     stage: str
+    max_concurrency: int
+    init_failures: str
     sources: Mapping[str, str]
 
     def describe(self) -> str:
@@ -135,5 +173,20 @@ def resolve_settings(
         stack_name=resolved["stack_name"].value,
         region=str(resolved["region"].value),
         stage=str(resolved["stage"].value),
+        max_concurrency=_positive_int(OPTIONS_BY_NAME["max_concurrency"], resolved),
+        init_failures=str(resolved["init_failures"].value),
         sources={name: setting.source for name, setting in resolved.items()},
     )
+
+
+def _positive_int(spec: OptionSpec, resolved: Mapping[str, Setting]) -> int:
+    setting = resolved[spec.name]
+    try:
+        number = int(str(setting.value))
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise SettingsError(
+            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive integer"
+        )
+    return number

@@ -4,11 +4,17 @@
 (packaged, transformed, created on moto, workers on the function's runtime), left running
 so a developer can point curl or a browser at it. The API's port is chosen by the system;
 the URL is printed, along with the stack's outputs and emulation gaps.
+
+Ctrl-C (or SIGTERM) stops within a couple of seconds even while requests run: the workers
+are killed, not waited for. A second Ctrl-C during that teardown exits at once; what it
+leaves (the work dir) is swept by the next start, and workers and builds die on their own
+when this process is gone.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from harness.settings import STAGES
+from harness.settings import INIT_FAILURE_MODES, STAGES
 
 DEFAULT_TEMPLATE = Path("app/template.yaml")
 BUILD_CACHE = Path(".cache/harness-builds")
@@ -31,16 +37,26 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--region", default="us-east-1", help="region of the emulated account")
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template")
     parser.add_argument("--stack-name", help="stack name (default: local-<stage>)")
+    parser.add_argument(
+        "--init-failures",
+        choices=INIT_FAILURE_MODES,
+        default="fail",
+        help="a handler that cannot be imported fails the start (fail) or answers 500 (report)",
+    )
     return parser.parse_args(argv)
 
 
 def up(argv: Sequence[str]) -> int:
     """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
     arguments = parse_arguments(argv)
+    from harness.targets.base import StackNotReady
     from harness.targets.embedded.target import EmbeddedTarget
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    target = EmbeddedTarget(region=arguments.region, cache_dir=BUILD_CACHE)
+    target = EmbeddedTarget(
+        region=arguments.region, cache_dir=BUILD_CACHE, init_failures=arguments.init_failures
+    )
+    status = 0
     try:
         stack = target.deploy(
             arguments.template,
@@ -56,11 +72,22 @@ def up(argv: Sequence[str]) -> int:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
+    except StackNotReady as not_ready:
+        print(f"harness up: {not_ready}", file=sys.stderr)
+        status = 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut teardown
-        print("Stopping.", flush=True)
+        signal.signal(signal.SIGINT, _stop_at_once)
+        signal.signal(signal.SIGTERM, _stop_at_once)
+        print("Stopping (Ctrl-C again to stop at once).", flush=True)
         target.teardown()
-    return 0
+    return status
+
+
+def _stop_at_once(signum: int, frame: FrameType | None) -> None:
+    """A second Ctrl-C: exit now, leaving the rest to the workers' and builds' own watch."""
+    del frame
+    os.write(2, b"Stopped at once; leftovers are swept at the next start.\n")
+    os._exit(128 + signum)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.settings import OPTIONS, SettingsError, resolve_option, resolve_settings
+from harness.settings import (
+    DEFAULT_MAX_CONCURRENCY,
+    OPTIONS,
+    SettingsError,
+    resolve_option,
+    resolve_settings,
+)
 
 TARGET = next(spec for spec in OPTIONS if spec.name == "target")
 REGION = next(spec for spec in OPTIONS if spec.name == "region")
@@ -55,3 +61,24 @@ def test_pytest_header_and_usage_error(pytester: pytest.Pytester) -> None:
     bad = pytester.runpytest("-p", "harness.pytest_plugin", "--stage", "qa")
     bad.stderr.fnmatch_lines(["*--stage: 'qa' from command line --stage is not one of dev*"])
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_embedded_lambda_settings_default_and_resolve_like_the_others() -> None:
+    defaults = resolve_settings({}, {}, {})
+    assert defaults.max_concurrency == DEFAULT_MAX_CONCURRENCY >= 16
+    assert defaults.init_failures == "fail"
+    chosen = resolve_settings({}, {"HARNESS_INIT_FAILURES": "report"}, {"max_concurrency": "4"})
+    assert chosen.max_concurrency == 4
+    assert chosen.sources["max_concurrency"] == "ini harness_max_concurrency"
+    assert chosen.init_failures == "report"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_max_concurrency_that_is_not_a_positive_integer_is_named(value: str) -> None:
+    with pytest.raises(SettingsError, match=rf"--max-concurrency: '{value}' from ini "):
+        resolve_settings({}, {}, {"max_concurrency": value})
+
+
+def test_an_unknown_init_failure_mode_is_refused() -> None:
+    with pytest.raises(SettingsError, match=r"--init-failures: 'ignore'.*fail, report"):
+        resolve_settings({"init_failures": "ignore"}, {}, {})

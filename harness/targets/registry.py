@@ -4,21 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.base import Target
 
 TARGET_NAMES = ("embedded", "localstack", "aws")
 
 
-def create_target(name: str, region: str, cache_dir: Path) -> Target:
+def create_target(
+    name: str,
+    region: str,
+    cache_dir: Path,
+    *,
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    init_failures: str = "fail",
+) -> Target:
     """Start the named target; :class:`~harness.targets.base.TargetUnavailable` if it cannot.
 
     ``cache_dir`` keeps dependency builds between sessions (embedded and LocalStack
     package the app's functions; the aws target deploys nothing and ignores it).
+    ``max_concurrency`` and ``init_failures`` shape the embedded target's Lambda workers.
     """
     if name == "embedded":
         from harness.targets.embedded.target import EmbeddedTarget
 
-        return EmbeddedTarget(region=region, cache_dir=cache_dir)
+        return EmbeddedTarget(
+            region=region,
+            cache_dir=cache_dir,
+            max_concurrency=max_concurrency,
+            init_failures="report" if init_failures == "report" else "fail",
+        )
     if name == "localstack":
         from harness.targets.localstack import LocalStackTarget
 

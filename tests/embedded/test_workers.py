@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.targets.embedded.workers import FunctionSpec, WorkerRegistry
+from harness.targets.embedded.workers import (
+    REQUEST_LIMIT_BYTES,
+    RESPONSE_LIMIT_BYTES,
+    FunctionInitError,
+    FunctionSpec,
+    WorkerRegistry,
+    WorkersClosed,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTIONS = REPO / "fixtures" / "functions"
@@ -132,9 +139,90 @@ def test_crash_is_reported_and_the_worker_replaced(registry, make_spec):
     registry.start([make_spec("Crash", "crash"), make_spec("Pid", "pid")])
     result = registry.invoke("Crash", {})
     assert result.error.kind == "crash"
+    assert result.error.error_type == "Runtime.ExitError"
     assert "exit status 3" in result.error.message
     assert "crashing now" in result.logs
     assert registry.invoke("Crash", {}).error.kind == "crash"  # a new process crashed again
+
+
+@pytest.mark.parametrize(
+    ("handler", "reason"),
+    [
+        ("exit_two", "Runtime exited with error: exit status 2"),
+        ("kill_self", "Runtime exited with error: signal: killed"),
+    ],
+)
+def test_crash_reasons_are_worded_as_lambda_words_them(registry, make_spec, handler, reason):
+    registry.start([make_spec("Dies", handler)])
+    result = registry.invoke("Dies", {})
+    assert result.error.kind == "crash"
+    assert result.error.message == f"RequestId: {result.request_id} Error: {reason}"
+    assert reason in result.logs
+
+
+def test_an_idle_worker_killed_out_of_band_is_replaced_before_the_next_request(
+    registry, make_spec, is_running
+):
+    registry.start([make_spec("Pid", "pid")])
+    first = registry.invoke("Pid", {}).payload
+    os.kill(first, signal.SIGKILL)
+    assert wait_until_gone([first], is_running) == []
+    result = registry.invoke("Pid", {})
+    assert result.error is None
+    assert result.payload != first
+    assert result.init_duration_ms is not None  # a fresh environment: a cold start
+    log = (registry.log_dir / "Pid.log").read_text()
+    # Found dead before the request was sent, or (killed an instant earlier) before the
+    # worker read it: either way replaced, and the request ran.
+    assert re.search(
+        rf"worker process {first} exited (while idle|before the request reached it) "
+        r"\(signal: killed\); a new execution environment replaces it",
+        log,
+    )
+
+
+def test_a_request_over_6_mb_is_refused_before_any_worker_sees_it(registry, make_spec):
+    registry.start([make_spec("Size", "size")])
+    pid = registry.pool("Size").workers[0].pid
+    at_limit = "x" * (REQUEST_LIMIT_BYTES - 2)  # its JSON, quotes included, is the limit
+    assert registry.invoke("Size", at_limit).payload == len(at_limit)
+    refused = registry.invoke("Size", at_limit + "x")
+    assert refused.payload is None
+    assert refused.error.kind == "request_too_large"
+    assert refused.error.error_type == "RequestEntityTooLargeException"
+    assert refused.error.message == (
+        "Request must be smaller than 6291456 bytes for the InvokeFunction operation"
+    )
+    assert refused.error.rejected
+    assert refused.logs == ""
+    assert registry.pool("Size").workers[0].pid == pid
+
+
+def test_raw_json_events_are_sized_as_received_and_must_be_json(registry, make_spec):
+    registry.start([make_spec("Size", "size")])
+    assert registry.invoke("Size", event_json=b'"abc"').payload == 3
+    too_large = b'"' + b"x" * REQUEST_LIMIT_BYTES + b'"'
+    assert registry.invoke("Size", event_json=too_large).error.kind == "request_too_large"
+    with pytest.raises(ValueError, match="Expecting property name"):
+        registry.invoke("Size", event_json=b"{not json")
+
+
+def test_a_response_over_the_limit_is_an_error_and_the_worker_stays(registry, make_spec):
+    registry.start([make_spec("Text", "text_of_length")])
+    pid = registry.pool("Text").workers[0].pid
+    at_limit = registry.invoke("Text", RESPONSE_LIMIT_BYTES - 2)
+    assert at_limit.error is None
+    assert len(at_limit.payload) == RESPONSE_LIMIT_BYTES - 2
+    too_large = registry.invoke("Text", RESPONSE_LIMIT_BYTES - 1)
+    assert too_large.payload is None
+    assert too_large.error.kind == "response_too_large"
+    assert too_large.error.error_type == "Function.ResponseSizeTooLarge"
+    assert too_large.error.message == (
+        "Response payload size exceeded maximum allowed payload size (6291556 bytes)."
+    )
+    assert not too_large.error.rejected
+    assert registry.invoke("Text", 3).payload == "AAA"
+    assert registry.pool("Text").workers[0].pid == pid
 
 
 def test_worker_is_reused_between_invocations(registry, make_spec):
@@ -142,14 +230,77 @@ def test_worker_is_reused_between_invocations(registry, make_spec):
     assert registry.invoke("Pid", {}).payload == registry.invoke("Pid", {}).payload
 
 
-def test_import_error_is_an_init_error_on_every_invoke(registry, make_spec):
-    registry.start([make_spec("Broken", "broken.handler", code="broken_import")])
-    for _ in range(2):
-        result = registry.invoke("Broken", {})
+def test_import_error_is_an_init_error_on_every_invoke_when_reported(tmp_path, make_spec):
+    with WorkerRegistry(log_dir=tmp_path, init_failures="report") as reporting:
+        failures = reporting.start([make_spec("Broken", "broken.handler", code="broken_import")])
+        assert [failure.logical_id for failure in failures] == ["Broken"]
+        assert failures[0].error.kind == "init"
+        results = [reporting.invoke("Broken", {}) for _ in range(2)]
+    for result in results:
         assert result.error.kind == "init"
         assert result.error.error_type == "Runtime.ImportModuleError"
         assert "module_that_is_not_installed" in result.error.message
         assert "Traceback (most recent call last)" in result.logs
+
+
+@pytest.mark.parametrize(
+    ("source", "handler", "error_type", "detail"),
+    [
+        (
+            "def handler(event, context):\n    return (\n",
+            "bad.handler",
+            "Runtime.UserCodeSyntaxError",
+            "bad.py, line",
+        ),
+        (
+            "import not_installed_anywhere\n",
+            "bad.handler",
+            "Runtime.ImportModuleError",
+            "not_installed_anywhere",
+        ),
+        (
+            "def other(event, context):\n    pass\n",
+            "bad.handler",
+            "Runtime.HandlerNotFound",
+            "Handler 'handler' missing",
+        ),
+    ],
+    ids=["syntax-error", "import-error", "handler-not-found"],
+)
+def test_an_init_failure_fails_start_naming_function_handler_and_error(
+    tmp_path, source, handler, error_type, detail
+):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "bad.py").write_text(source)
+    spec = FunctionSpec("Bad", handler, [code], "python3.12", {}, 3, 128)
+    with (
+        WorkerRegistry(log_dir=tmp_path / "logs") as failing,
+        pytest.raises(FunctionInitError) as raised,
+    ):
+        failing.start([spec])
+    message = str(raised.value)
+    assert f"function Bad (handler {handler}, python3.12): {error_type}: " in message
+    assert detail in message
+    assert [failure.error.kind for failure in raised.value.failures] == ["init"]
+
+
+def test_close_does_not_wait_for_a_running_invocation(make_spec, tmp_path, is_running):
+    from concurrent.futures import ThreadPoolExecutor
+
+    registry = WorkerRegistry(log_dir=tmp_path)
+    registry.start([make_spec("Slow", "sleepy", timeout_s=300)])
+    pid = registry.pool("Slow").workers[0].pid
+    with ThreadPoolExecutor(1) as executor:
+        running = executor.submit(registry.invoke, "Slow", {})
+        log = tmp_path / "Slow.log"
+        deadline = time.monotonic() + 30
+        while "going to sleep" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        registry.close()
+        with pytest.raises(WorkersClosed, match=r"Slow.*stopped during invocation"):
+            running.result(timeout=30)  # a bound for slow machines: the sleep is 600 s
+    assert not is_running(pid)
 
 
 def test_unserializable_return_value_is_a_marshal_error(registry, make_spec):
@@ -176,7 +327,7 @@ def test_missing_code_path_is_named(registry):
 def test_pool_runs_concurrent_invocations_in_separate_processes(tmp_path, make_spec):
     from concurrent.futures import ThreadPoolExecutor
 
-    with WorkerRegistry(log_dir=tmp_path, pool_size=2) as pooled:
+    with WorkerRegistry(log_dir=tmp_path, max_concurrency=2) as pooled:
         pooled.start([make_spec("Nap", "nap")])
         with ThreadPoolExecutor(2) as executor:
             pids = list(executor.map(lambda _: pooled.invoke("Nap", 0.5).payload, range(2)))

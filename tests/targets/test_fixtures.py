@@ -106,3 +106,15 @@ def test_gaps_reach_the_junit_file_from_xdist_workers(project: pytest.Pytester) 
     junit = (project.path / "j.xml").read_text()
     assert 'name="emulation_gap"' in junit
     assert "AWS::ApiGatewayV2::Api" in junit
+
+
+def test_the_lambda_settings_reach_the_embedded_target(project: pytest.Pytester) -> None:
+    project.makeini("[pytest]\nharness_max_concurrency = 5\n")
+    project.makepyfile(
+        """
+        def test_settings(target):
+            assert (target.max_concurrency, target.init_failures) == (5, "report")
+        """
+    )
+    result = project.runpytest("-p", "no:cacheprovider", "--init-failures", "report")
+    result.assert_outcomes(passed=1)

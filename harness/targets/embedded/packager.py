@@ -10,7 +10,10 @@ copy of the code plus hard links to the cached dependencies (no data copied).
 
 Every cache entry is filled in a private staging directory and renamed into
 place, so two pytest-xdist workers building at once never see half an entry:
-the loser of the rename race discards its copy and uses the winner's.
+the loser of the rename race discards its copy and uses the winner's. A staging
+dir names its owner's PID (:mod:`ownership`), so :func:`sweep_staging` removes
+those a killed harness left behind. Installers run under :func:`run_guarded`:
+they die with the harness, even when it is killed.
 """
 
 from __future__ import annotations
@@ -22,16 +25,18 @@ import io
 import os
 import shutil
 import subprocess
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
+from harness.targets.embedded.guarded import run_guarded
+from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.runtimes import Interpreter, find_interpreter
 
 _IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".ruff_cache", ".mypy_cache")
 _INSTALL_TIMEOUT_S = 600
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_CACHE_AREAS = ("deps", "builds", "layers")
 
 
 class PackagingError(RuntimeError):
@@ -152,9 +157,7 @@ def _install(
         command = [str(interpreter.path), "-m", "pip", "install", "--disable-pip-version-check"]
     command += ["--target", str(target), *requirement_args]
     try:
-        subprocess.run(
-            command, cwd=cwd, capture_output=True, text=True, check=True, timeout=_INSTALL_TIMEOUT_S
-        )
+        run_guarded(command, cwd=cwd, timeout_s=_INSTALL_TIMEOUT_S)
     except subprocess.CalledProcessError as error:
         raise PackagingError(
             f"installing {source} for {interpreter.path} failed (exit {error.returncode}):\n"
@@ -171,7 +174,7 @@ def _publish(entry: Path, fill: Callable[[Path], None]) -> Path:
     if entry.is_dir():
         return entry
     entry.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent))
+    staging = owned_tempdir(f".{entry.name}.", entry.parent)
     try:
         fill(staging)
     except BaseException:
@@ -184,6 +187,16 @@ def _publish(entry: Path, fill: Callable[[Path], None]) -> Path:
         if not entry.is_dir():
             raise
     return entry
+
+
+def sweep_staging(cache_dir: Path) -> list[Path]:
+    """Remove half-built entries of harness processes that died while building."""
+    return [
+        removed
+        for area in _CACHE_AREAS
+        if (cache_dir / area).is_dir()
+        for removed in sweep_dead_owners(cache_dir / area, ".")
+    ]
 
 
 def _link_unless_present(source: str, destination: str) -> None:

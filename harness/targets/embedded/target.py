@@ -12,11 +12,21 @@ moto cannot do are done here instead:
   routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL.
 
 What moto's CloudFormation cannot create is removed first and reported as emulation gaps.
+
+Deploying waits for every function's INIT (its handler imported): a handler that cannot
+load fails the deploy, naming function, handler and error, and whatever the deploy had
+started (API, workers, the stack on moto) is torn down again, so nothing is left
+half-deployed. With ``init_failures="report"`` the stack deploys and each such function is
+listed among the gaps instead, answering every invocation with its init error.
+
+At start, the leftovers of harness processes that died without cleaning up (their work
+dirs, half-built cache entries) are swept, judged by their owner's PID (:mod:`ownership`).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import shutil
 import tempfile
@@ -27,14 +37,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.moto_server import MotoServer
-from harness.targets.embedded.packager import runtime_layer
+from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
+from harness.targets.embedded.packager import runtime_layer, sweep_staging
 from harness.targets.embedded.routes import routes_from_sam
-from harness.targets.embedded.workers import FunctionSpec, InvokeResult, WorkerRegistry
+from harness.targets.embedded.workers import (
+    FunctionInitError,
+    FunctionSpec,
+    InitFailure,
+    InitFailureMode,
+    InvokeResult,
+    WorkerRegistry,
+)
 from harness.targets.packaging import (
     PackagedFunction,
     create_bucket,
@@ -52,6 +71,7 @@ DUMMY_CREDENTIALS = {
     "aws_session_token": "testing",
 }
 _KEPT_INVOCATIONS = 1_000
+_WORKDIR_PREFIX = "harness-embedded-"
 
 
 @dataclass(frozen=True)
@@ -127,11 +147,15 @@ class EmbeddedStack(Stack):
         return "\n".join(blocks)
 
     def close(self) -> None:
-        """Stop serving and stop the workers; safe to call twice."""
-        if self.http_api is not None:
-            self.http_api.close()
+        """Stop the workers, then serving; safe to call twice.
+
+        Workers first: a request still running gets its answer (500) instead of a
+        dropped connection, and nothing waits for it to finish.
+        """
         if self.workers is not None:
             self.workers.close()
+        if self.http_api is not None:
+            self.http_api.close()
 
 
 class EmbeddedTarget(Target):
@@ -140,11 +164,22 @@ class EmbeddedTarget(Target):
     name = "embedded"
     capabilities: ClassVar[frozenset[str]] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
 
-    def __init__(self, region: str, cache_dir: Path) -> None:
+    def __init__(
+        self,
+        region: str,
+        cache_dir: Path,
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        init_failures: InitFailureMode = "fail",
+    ) -> None:
         self.region = region
+        self.max_concurrency = max_concurrency
+        self.init_failures = init_failures
         self._cache_dir = cache_dir.resolve()
         self._stacks: dict[str, EmbeddedStack] = {}
-        self._workdir = Path(tempfile.mkdtemp(prefix="harness-embedded-"))
+        sweep_dead_owners(Path(tempfile.gettempdir()), _WORKDIR_PREFIX)
+        sweep_staging(self._cache_dir)
+        self._workdir = owned_tempdir(_WORKDIR_PREFIX)
         self._torn_down = False
         atexit.register(self.teardown)
         try:
@@ -166,20 +201,38 @@ class EmbeddedTarget(Target):
 
         The API starts first (without workers yet) because its loopback URL is the value of
         the ``ApiUrl`` output, which has to be in the template given to ``create_stack``.
+        Any failure tears down what was started; an INIT failure becomes ``StackNotReady``.
         """
-        document = load_document(template_path)
         stack = EmbeddedStack(
             name=stack_name,
             endpoint=self.endpoint,
             outputs={},
             physical_ids={},
-            workers=WorkerRegistry(log_dir=self._workdir / stack_name / "lambda-logs"),
+            workers=WorkerRegistry(
+                log_dir=self._workdir / stack_name / "lambda-logs",
+                max_concurrency=self.max_concurrency,
+                init_failures=self.init_failures,
+            ),
         )
         self._stacks[stack_name] = stack
+        try:
+            self._deploy(stack, template_path, parameters)
+        except BaseException as error:
+            self._undeploy(stack)
+            if isinstance(error, FunctionInitError):
+                raise StackNotReady(stack_name, self.region, str(error)) from error
+            raise
+        return stack
+
+    def _deploy(
+        self, stack: EmbeddedStack, template_path: Path, parameters: Mapping[str, str]
+    ) -> None:
+        assert stack.workers is not None
+        document = load_document(template_path)
         stack.http_api = LocalHttpApi(
             routes_from_sam(document),
             stack.journal.recording(stack.workers.invoke),
-            access_log=self._workdir / stack_name / "http-api-access.log",
+            access_log=self._workdir / stack.name / "http-api-access.log",
         )
         stack.http_api.start()
         packaged = package_functions(
@@ -190,16 +243,23 @@ class EmbeddedTarget(Target):
         template, gaps = remove_unsupported(transformed, api_url=stack.http_api.url)
         stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
         stack.client("cloudformation").create_stack(
-            StackName=stack_name,
+            StackName=stack.name,
             TemplateBody=json.dumps(template),
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
         )
         discover_stack(stack)
-        stack.workers.start(
+        failures = stack.workers.start(
             [self._deployed_spec(stack, function) for function in packaged.functions.values()]
         )
-        return stack
+        stack.emulation_gaps += [_init_gap(failure) for failure in failures]
+
+    def _undeploy(self, stack: EmbeddedStack) -> None:
+        """Stop what a failed deploy started and delete its stack from moto."""
+        stack.close()
+        del self._stacks[stack.name]
+        with contextlib.suppress(Exception):
+            stack.client("cloudformation").delete_stack(StackName=stack.name)
 
     def stack(self, stack_name: str) -> EmbeddedStack:
         """A stack this target deployed in this session (moto forgets everything else)."""
@@ -232,7 +292,9 @@ class EmbeddedTarget(Target):
     def _deployed_spec(self, stack: Stack, function: PackagedFunction) -> FunctionSpec:
         """The worker's spec from what moto holds for the function, not from the template."""
         physical_name = stack.physical_ids[function.logical_id]
-        deployed = stack.client("lambda").get_function_configuration(FunctionName=physical_name)
+        lambda_client = stack.client("lambda")
+        deployed = lambda_client.get_function_configuration(FunctionName=physical_name)
+        concurrency = lambda_client.get_function_concurrency(FunctionName=physical_name)
         environment = dict(deployed.get("Environment", {}).get("Variables", {}))
         environment |= {
             "AWS_ENDPOINT_URL": str(self.endpoint.url),
@@ -251,7 +313,17 @@ class EmbeddedTarget(Target):
             memory_mb=int(deployed["MemorySize"]),
             function_name=physical_name,
             region=self.region,
+            reserved_concurrency=concurrency.get("ReservedConcurrentExecutions"),
         )
+
+
+def _init_gap(failure: InitFailure) -> Gap:
+    return Gap(
+        failure.logical_id,
+        "AWS::Serverless::Function",
+        f"INIT failed ({failure.error.error_type}: {failure.error.message}); every invocation "
+        "answers with that error (harness_init_failures = report)",
+    )
 
 
 def _functions_without_workers(

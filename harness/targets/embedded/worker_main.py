@@ -13,6 +13,18 @@ over stdout/stderr: those belong to the function and become its logs. Around
 each invocation the loop writes Lambda's own ``START``/``END`` log lines; the
 parent uses ``END`` to know it has read all of an invocation's output.
 
+The handler is imported before anything is read, as in Lambda's INIT phase; the
+``ready`` message says whether that worked, so the harness can fail a deploy on
+an import or syntax error instead of answering 500 to every request.
+
+The response limit (``--response-limit``) is applied here, where the result is
+serialized anyway: Lambda refuses a synchronous response whose JSON exceeds 6,291,556 bytes
+with
+``Function.ResponseSizeTooLarge`` ("Response payload size exceeded maximum allowed
+payload size (6291556 bytes)."; measured and worded as in Zac Charles, "Deep Dive:
+Lambda's Response Payload Size Limit", 2022, which also shows the 100 bytes over 6 MiB).
+The serialization is the Python runtime's: ``json.dumps`` with its default separators.
+
 A thread owns the request pipe. When it reads EOF the parent is gone (or is
 closing us), and it kills our whole process group at once, even while a
 handler is still running, so no worker outlives the harness.
@@ -70,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests-fd", type=int, required=True)
     parser.add_argument("--responses-fd", type=int, required=True)
+    parser.add_argument("--response-limit", type=int, required=True)
     parser.add_argument("code_paths", nargs="+")
     args = parser.parse_args()
     sys.path[:0] = args.code_paths
@@ -81,12 +94,14 @@ def main() -> None:
 
     handler: Any = None
     init_failure: _InitFailure | None = None
+    ready: dict[str, Any] = {"type": "ready", "pid": os.getpid(), "at": time.time()}
     try:
         handler = _load_handler(os.environ["_HANDLER"])
     except _InitFailure as failure:
         init_failure = failure
         _log_error(failure.error_type, str(failure), failure.stack)
-    responses.write(_serialize({"type": "ready", "pid": os.getpid()}))
+        ready["init_error"] = _error_reply(failure.error_type, str(failure), failure.stack)
+    responses.write(json.dumps(ready).encode() + b"\n")
     responses.flush()
 
     while True:
@@ -96,13 +111,12 @@ def main() -> None:
         if init_failure is not None:
             _log_error(init_failure.error_type, str(init_failure), init_failure.stack)
             reply = _error_reply(init_failure.error_type, str(init_failure), init_failure.stack)
-            reply["phase"] = "init"
+            line = _message({**reply, "phase": "init", "request_id": request_id})
         else:
             context = LambdaContext(
                 request_id, request["deadline_ms"], request["invoked_function_arn"]
             )
-            reply = _invoke(handler, request["event"], context)
-        line = _serialize({**reply, "request_id": request_id})
+            line = _invoke(handler, request["event"], context, request_id, args.response_limit)
         _write_log_line(f"END RequestId: {request_id}")
         responses.write(line)
         responses.flush()
@@ -147,26 +161,42 @@ def _load_handler(handler_name: str) -> Any:
     return handler
 
 
-def _invoke(handler: Any, event: Any, context: LambdaContext) -> dict[str, Any]:
-    """Run the handler once; an exception becomes an error reply and a logged traceback."""
+def _invoke(
+    handler: Any, event: Any, context: LambdaContext, request_id: str, response_limit: int
+) -> bytes:
+    """Run the handler once and return the reply line.
+
+    An exception becomes an error reply and a logged traceback; a result JSON cannot carry
+    becomes Lambda's marshal error; one over the response limit, its size error. The
+    payload's JSON is spliced into the line as is, so a large result is encoded once.
+    """
     try:
         result = handler(event, context)
     except Exception as error:
         stack = _stack(error)
         _log_error(type(error).__name__, str(error), stack)
-        return _error_reply(type(error).__name__, str(error), stack)
-    return {"type": "result", "payload": result}
-
-
-def _serialize(reply: dict[str, Any]) -> bytes:
-    """One protocol line; a result JSON cannot carry becomes Lambda's marshal error."""
+        reply = _error_reply(type(error).__name__, str(error), stack)
+        return _message({**reply, "request_id": request_id})
     try:
-        return json.dumps(reply, default=_to_json).encode() + b"\n"
+        payload = json.dumps(result, default=_to_json)
     except (TypeError, ValueError) as error:
         message = f"Unable to marshal response: {error}"
         _log_error("Runtime.MarshalError", message, [])
-        failure = _error_reply("Runtime.MarshalError", message, [])
-        return json.dumps({**failure, "request_id": reply.get("request_id")}).encode() + b"\n"
+        reply = _error_reply("Runtime.MarshalError", message, [])
+        return _message({**reply, "request_id": request_id})
+    if len(payload) > response_limit:  # ASCII: json.dumps escapes everything else
+        message = (
+            f"Response payload size exceeded maximum allowed payload size ({response_limit} bytes)."
+        )
+        reply = _error_reply("Function.ResponseSizeTooLarge", message, [])
+        return _message({**reply, "phase": "response", "request_id": request_id})
+    head = _message({"type": "result", "request_id": request_id})[: -len(b"}\n")]
+    return head + b', "payload": ' + payload.encode() + b"}\n"
+
+
+def _message(reply: dict[str, Any]) -> bytes:
+    """One protocol line."""
+    return json.dumps(reply).encode() + b"\n"
 
 
 def _to_json(value: Any) -> Any:
@@ -181,9 +211,10 @@ def _error_reply(error_type: str, message: str, stack: list[str]) -> dict[str, A
 
 
 def _stack(error: BaseException) -> list[str]:
-    """The traceback without this module's frames, which are not the function's."""
+    """The traceback without this module's or the import system's frames: not the function's."""
     frames = traceback.extract_tb(error.__traceback__)
-    return traceback.format_list([frame for frame in frames if frame.filename != __file__])
+    own = [f for f in frames if f.filename != __file__ and not f.filename.startswith("<frozen")]
+    return traceback.format_list(own)
 
 
 def _log_error(error_type: str, message: str, stack: list[str]) -> None:

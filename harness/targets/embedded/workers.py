@@ -1,47 +1,62 @@
-"""Run Lambda functions locally in long-lived worker processes, without Docker.
+"""Lambda's data plane without Docker: execution environments as long-lived processes.
 
-Each function instance is one subprocess on the interpreter matching the
-function's Runtime (see :mod:`runtimes`), running :mod:`worker_main`. Keeping
-it alive between invocations gives warm starts and module-level state exactly
-like a Lambda execution environment; one invocation at a time per process, as
-on Lambda.
+Each function gets a pool of execution environments (:class:`LambdaWorker`, one process
+each, see :mod:`worker_process`), following AWS's documented model (Lambda developer guide,
+"Understanding Lambda function scaling" and "Lambda scaling behavior"):
 
-What is emulated: the Lambda environment variables, the context object, the
-function Timeout (the process group is killed and a fresh worker is spawned at
-once), crashes (the process is replaced), Lambda's START/END/REPORT log lines.
-What is NOT: the memory limit (``memory_mb`` only shows up in the environment
-and context: limiting address space breaks ordinary imports long before it
-mimics Lambda's cgroup), the read-only file system and /tmp quota.
+* one environment serves one invocation at a time; a request that finds every
+  environment busy starts a new one (a cold start: its REPORT line carries
+  ``Init Duration``), and idle ones are reused, warm, with their module state;
+* a function scales up to its ``ReservedConcurrentExecutions`` (read from the deployed
+  configuration) or the session's cap (``harness_max_concurrency``, standing in for the
+  account's limit); past it a synchronous invocation is throttled at once, never queued,
+  with ``TooManyRequestsException`` ("Rate Exceeded.") and the throttle ``Reason`` the
+  Lambda API reports;
+* synchronous payloads are limited as the Lambda API limits them (quotas page, 6 MB
+  "Invocation payload (request and response)"): a request over 6,291,456 bytes is refused
+  before it reaches a worker with ``RequestEntityTooLargeException`` ("Request must be
+  smaller than 6291456 bytes for the InvokeFunction operation"); a response over
+  6,291,556 bytes becomes ``Function.ResponseSizeTooLarge`` and the worker stays usable;
+* the handler is imported when the process starts (the INIT phase): :meth:`WorkerRegistry.
+  start` waits for each function's first environment and fails with
+  :class:`FunctionInitError` naming function, handler and error, unless the session asked
+  for init failures to be reported per invocation (``harness_init_failures = report``);
+* a timeout or crash replaces the process at once; one that died while idle (killed out
+  of band) is replaced before the next request reaches it, and that request runs.
+  Crash reasons are Lambda's words (``Runtime exited with error: signal: killed``,
+  ``exit status 2``).
 
-No worker outlives the harness: every process gets its own session and group
-(so a kill reaches what the handler spawned), ``close()`` runs at exit, and a
-worker that sees its request pipe close (its parent died, even by SIGKILL or an
-unhandled SIGTERM) kills its own group at once.
+What is NOT emulated: the memory limit (``memory_mb`` only shows up in the environment
+and context: limiting address space breaks ordinary imports long before it mimics
+Lambda's cgroup), the read-only file system and /tmp quota, the scaling *rate* (1,000
+environments per 10 s) and reaping idle environments.
+
+No worker outlives the harness: every process gets its own session and group (so a kill
+reaches what the handler spawned); ``close()`` runs at exit, kills every group without
+waiting for running invocations (their callers get :class:`WorkersClosed` at once), and a
+worker that sees its request pipe close (its parent died, even by SIGKILL) kills its own
+group.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
-import functools
+import itertools
 import json
-import os
-import select
+import math
 import shutil
-import signal
-import subprocess
 import tempfile
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
-from harness.targets.embedded.runtimes import Interpreter, find_interpreter
+from harness.settings import DEFAULT_MAX_CONCURRENCY
+from harness.targets.embedded.worker_process import WorkerProcess, interpreter_for
 
 ACCOUNT_ID = "123456789012"
 """The account in ARNs: moto's default, so ARNs agree with the emulated stack."""
@@ -49,13 +64,35 @@ ACCOUNT_ID = "123456789012"
 INIT_TIMEOUT_S = 10.0
 """Lambda's limit for the init phase (importing the handler module)."""
 
-LOG_CAPTURE_LIMIT = 1 << 20
-"""Bytes of output kept per invocation (the tail); the log file keeps everything."""
+REQUEST_LIMIT_BYTES = 6_291_456
+RESPONSE_LIMIT_BYTES = 6_291_556
 
-_DRAIN_TIMEOUT_S = 2.0
-_WORKER_MAIN = Path(__file__).with_name("worker_main.py")
+_CLOSE_WAIT_S = 1.0
 
-ErrorKind = Literal["unhandled", "init", "timeout", "crash"]
+ErrorKind = Literal[
+    "unhandled",
+    "init",
+    "timeout",
+    "crash",
+    "response_too_large",
+    "throttled",
+    "request_too_large",
+]
+"""Why an invocation produced no payload, and how API Gateway answers it.
+
+Lambda developer guide, "Handling Lambda errors with an API Gateway API": when the Lambda
+API *rejects* the invocation (``throttled``, ``request_too_large``:
+:attr:`FunctionError.rejected`) API Gateway answers 500; when the function ran and failed
+(every other kind) a REST API answers 502; both with ``{"message": "Internal server
+error"}``. Lambda's own Invoke API answers a rejection with the error's HTTP status (429,
+413) and a function failure with 200 and ``X-Amz-Function-Error: Unhandled``.
+"""
+
+InitFailureMode = Literal["fail", "report"]
+
+
+class WorkersClosed(RuntimeError):
+    """The function's workers were stopped before or during this invocation."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +103,8 @@ class FunctionSpec:
     last); the first is the task root and working directory. ``environment``
     is the deployed Environment.Variables plus what the target adds
     (``AWS_ENDPOINT_URL``, dummy credentials); Lambda's reserved variables win
-    over it, as on AWS.
+    over it, as on AWS. ``reserved_concurrency`` is the function's
+    ``ReservedConcurrentExecutions`` (``None``: not set; 0 throttles every invocation).
     """
 
     logical_id: str
@@ -78,6 +116,7 @@ class FunctionSpec:
     memory_mb: int
     function_name: str | None = None
     region: str = "us-east-1"
+    reserved_concurrency: int | None = None
 
     @property
     def name(self) -> str:
@@ -87,17 +126,22 @@ class FunctionSpec:
 
 @dataclass(frozen=True)
 class FunctionError:
-    """Why an invocation produced no payload.
+    """Why an invocation produced no payload (see :data:`ErrorKind`).
 
-    ``kind`` is ``unhandled`` (the handler raised), ``init`` (the handler could
-    not be imported), ``timeout`` or ``crash`` (the process died); the last two
-    replace the worker.
+    ``timeout`` and ``crash`` replace the worker; ``reason`` is the throttle reason the
+    Lambda API reports with ``TooManyRequestsException`` (empty otherwise).
     """
 
     kind: ErrorKind
     error_type: str
     message: str
     traceback: str = ""
+    reason: str = ""
+
+    @property
+    def rejected(self) -> bool:
+        """True when the Lambda API refused the invocation: the function never ran."""
+        return self.kind in ("throttled", "request_too_large")
 
 
 @dataclass(frozen=True)
@@ -105,7 +149,9 @@ class InvokeResult:
     """One invocation: the JSON payload or an error, plus that invocation's logs.
 
     ``duration_ms`` is what the caller waited, so a cold start includes the
-    worker's init; ``request_id`` is the Lambda request id (``context.aws_request_id``).
+    worker's init; ``init_duration_ms`` is that init when this invocation was the
+    environment's first (a cold start), else ``None``; ``request_id`` is the Lambda
+    request id (``context.aws_request_id``).
     """
 
     payload: Any | None
@@ -113,206 +159,46 @@ class InvokeResult:
     logs: str
     duration_ms: float
     request_id: str
+    init_duration_ms: float | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
-@functools.cache
-def _interpreter_for(runtime: str) -> Interpreter:
-    """``find_interpreter`` plus one warning per runtime when only a stand-in exists."""
-    interpreter = find_interpreter(runtime)
-    if not interpreter.exact:
-        warnings.warn(
-            f"no {runtime} interpreter found (pyenv or PATH): {runtime} functions run on "
-            f"Python {interpreter.version} at {interpreter.path}; {interpreter.install_hint}",
-            RuntimeWarning,
-            stacklevel=3,
+@dataclass(frozen=True)
+class InitFailure:
+    """A function whose handler could not be loaded in its INIT phase."""
+
+    logical_id: str
+    handler: str
+    runtime: str
+    error: FunctionError
+
+    def describe(self) -> str:
+        text = (
+            f"function {self.logical_id} (handler {self.handler}, {self.runtime}): "
+            f"{self.error.error_type}: {self.error.message}"
         )
-    return interpreter
-
-
-class _LogTap:
-    """Reads a worker's merged stdout/stderr on a thread.
-
-    Everything goes to the worker's log file; the unread tail (bounded) is
-    handed out per invocation, cut after the runtime's ``END RequestId`` line.
-    """
-
-    def __init__(self, stream: IO[bytes], log_path: Path) -> None:
-        self._file = log_path.open("ab")
-        self._pending = bytearray()
-        self._dropped = 0
-        self._eof = False
-        self._changed = threading.Condition()
-        self._thread = threading.Thread(
-            target=self._pump, args=(stream,), name=f"lambda-logs-{log_path.stem}", daemon=True
-        )
-        self._thread.start()
-
-    def _pump(self, stream: IO[bytes]) -> None:
-        with stream:
-            while chunk := os.read(stream.fileno(), 1 << 16):
-                with self._changed:
-                    if not self._file.closed:  # a grandchild may outlive close()
-                        self._file.write(chunk)
-                        self._file.flush()
-                    self._pending += chunk
-                    overflow = len(self._pending) - LOG_CAPTURE_LIMIT
-                    if overflow > 0:
-                        del self._pending[:overflow]
-                        self._dropped += overflow
-                    self._changed.notify_all()
-        with self._changed:
-            self._eof = True
-            self._changed.notify_all()
-
-    def take_through(self, marker: str) -> str:
-        """Output up to and including the line holding ``marker`` (or all, at EOF)."""
-        needle = marker.encode()
-        with self._changed:
-            self._changed.wait_for(lambda: needle in self._pending or self._eof, _DRAIN_TIMEOUT_S)
-            found = self._pending.find(needle)
-            end = len(self._pending) if found < 0 else self._pending.find(b"\n", found) + 1
-            return self._take(end or len(self._pending))
-
-    def take_rest(self) -> str:
-        """Everything until the process's output closes (call after killing it)."""
-        with self._changed:
-            self._changed.wait_for(lambda: self._eof, _DRAIN_TIMEOUT_S)
-            return self._take(len(self._pending))
-
-    def _take(self, end: int) -> str:
-        text = bytes(self._pending[:end]).decode("utf-8", "replace")
-        del self._pending[:end]
-        if self._dropped:
-            text = f"[... {self._dropped} earlier bytes dropped; see {self._file.name} ...]\n{text}"
-            self._dropped = 0
+        if self.error.traceback:
+            text += "\n" + self.error.traceback.rstrip()
         return text
 
-    def append(self, line: str) -> None:
-        """Add a line the harness writes on the runtime's behalf (REPORT, timeouts)."""
-        with self._changed:
-            self._file.write(line.encode() + b"\n")
-            self._file.flush()
 
-    def close(self) -> None:
-        self._thread.join(_DRAIN_TIMEOUT_S)
-        with self._changed:
-            self._file.close()
+class FunctionInitError(RuntimeError):
+    """Handlers failed their INIT phase; the message names each function, handler, error."""
 
-
-class _MessageReader:
-    """Reads the worker's JSON lines from the response pipe with a deadline."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._buffer = bytearray()
-        self._poll = select.poll()
-        self._poll.register(fd, select.POLLIN)
-
-    def read(self, deadline: float) -> dict[str, Any] | None:
-        """Next message, ``None`` when the worker closed the pipe (it died).
-
-        Raises TimeoutError when the monotonic ``deadline`` passes first.
-        """
-        while (newline := self._buffer.find(b"\n")) < 0:
-            remaining_ms = (deadline - time.monotonic()) * 1000
-            if remaining_ms <= 0 or not self._poll.poll(remaining_ms):
-                raise TimeoutError
-            chunk = os.read(self._fd, 1 << 20)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line = bytes(self._buffer[:newline])
-        del self._buffer[: newline + 1]
-        return json.loads(line)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
-class _WorkerProcess:
-    """One spawned interpreter and its pipes: the unit that is killed and replaced."""
-
-    def __init__(self, spec: FunctionSpec, interpreter: Interpreter, log_path: Path) -> None:
-        request_read, request_write = os.pipe()
-        response_read, response_write = os.pipe()
-        try:
-            self.popen = subprocess.Popen(
-                [
-                    str(interpreter.path),
-                    "-I",
-                    "-S",
-                    "-u",
-                    str(_WORKER_MAIN),
-                    "--requests-fd",
-                    str(request_read),
-                    "--responses-fd",
-                    str(response_write),
-                    *(str(path) for path in spec.code_paths),
-                ],
-                pass_fds=(request_read, response_write),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env=_environment(spec),
-                cwd=spec.code_paths[0],
-                start_new_session=True,
-            )
-        except BaseException:
-            for fd in (request_write, response_read):
-                os.close(fd)
-            raise
-        finally:
-            os.close(request_read)
-            os.close(response_write)
-        self._requests = os.fdopen(request_write, "wb")
-        self._responses = _MessageReader(response_read)
-        assert self.popen.stdout is not None
-        self.tap = _LogTap(self.popen.stdout, log_path)
-        self.ready = False
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def send(self, message: dict[str, Any]) -> None:
-        self._requests.write(json.dumps(message).encode() + b"\n")
-        self._requests.flush()
-
-    def receive(self, deadline: float) -> dict[str, Any] | None:
-        return self._responses.read(deadline)
-
-    def kill(self) -> None:
-        """Kill the whole process group (the handler's children too) and reap it."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.popen.pid, signal.SIGKILL)
-        self.popen.wait()
-
-    def close(self) -> None:
-        """Kill, then release the pipes and the log file; safe to call twice."""
-        self.kill()
-        if not self._requests.closed:
-            with contextlib.suppress(OSError):
-                self._requests.close()
-            self._responses.close()
-            self.tap.close()
-
-    def exit_description(self) -> str:
-        """How the process ended, in the words Lambda uses (``signal: killed``)."""
-        code = self.popen.wait()
-        if code < 0:
-            return f"signal: {signal.Signals(-code).name.removeprefix('SIG').lower()}"
-        return f"exit status {code}"
+    def __init__(self, failures: Sequence[InitFailure]) -> None:
+        self.failures = list(failures)
+        described = "\n".join(failure.describe() for failure in self.failures)
+        super().__init__(f"INIT failed (the handler could not be loaded):\n{described}")
 
 
 class LambdaWorker:
-    """One instance of a function: a worker process, replaced when it times out or dies.
+    """One execution environment: a worker process, replaced when it times out or dies.
 
-    Serves one invocation at a time (a lock), as a Lambda execution
-    environment does. The process is started at construction so its init
+    Serves one invocation at a time (the pool sees to it; a lock makes sure), as a Lambda
+    execution environment does. The process is started at construction so its INIT
     (imports) overlaps whatever the caller does next.
     """
 
@@ -321,10 +207,12 @@ class LambdaWorker:
         if not spec.code_paths or missing:
             raise ValueError(f"function {spec.logical_id}: code path(s) missing: {missing or '[]'}")
         self.spec = spec
-        self._interpreter = _interpreter_for(spec.runtime)
+        self._interpreter = interpreter_for(spec.runtime)
         self._log_path = log_path
-        self._lock = threading.Lock()
+        self._busy = threading.Lock()
+        self._state = threading.Lock()
         self._closed = False
+        self._cold = True
         self._process = self._spawn()
 
     @property
@@ -336,81 +224,147 @@ class LambdaWorker:
     def log_path(self) -> Path:
         return self._log_path
 
-    def _spawn(self) -> _WorkerProcess:
-        return _WorkerProcess(self.spec, self._interpreter, self._log_path)
+    def _spawn(self) -> WorkerProcess:
+        self._cold = True
+        return WorkerProcess(self.spec, self._interpreter, self._log_path, RESPONSE_LIMIT_BYTES)
 
-    def invoke(self, event: Any) -> InvokeResult:
-        """Run the handler once on ``event``; never raises for function failures."""
-        with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the worker of function {self.spec.logical_id} is closed")
-            request_id = str(uuid.uuid4())
-            started = time.monotonic()
+    def wait_ready(self) -> FunctionError | None:
+        """Finish INIT: the error that kept the handler from loading, or ``None``.
+
+        The deadline runs from now, not from the spawn, so functions started together on
+        few cores do not time out for competing with each other.
+        """
+        with self._busy:
+            process = self._current()
             try:
-                reply = self._exchange(request_id, event)
-            except TimeoutError as timeout:
-                return self._replace(request_id, started, "timeout", str(timeout))
-            if reply is None:
-                return self._replace(request_id, started, "crash", "")
-            duration_ms = (time.monotonic() - started) * 1000
-            logs = self._process.tap.take_through(f"END RequestId: {request_id}")
-            report = (
-                f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-                f"Memory Size: {self.spec.memory_mb} MB"
+                if not process.wait_ready(time.monotonic() + INIT_TIMEOUT_S):
+                    process.settle()
+                    return FunctionError(
+                        "init",
+                        "Runtime.ExitError",
+                        f"Runtime exited with error: {process.exit_description()}",
+                        process.tap.take_rest(),
+                    )
+            except TimeoutError:
+                return FunctionError(
+                    "init",
+                    "Sandbox.Timedout",
+                    f"Init phase did not finish in {INIT_TIMEOUT_S:.0f} s",
+                )
+            if process.init_error is None:
+                return None
+            return _error_from({**process.init_error, "phase": "init"})
+
+    def invoke(self, request_id: str, event_json: bytes) -> InvokeResult:
+        """Run the handler once on the JSON event; never raises for function failures.
+
+        A process found dead before the request reached it (no ``START`` line for it: it was
+        killed while idle, an instant before this request) is replaced and the request
+        runs in the new one, as Lambda would start a fresh environment.
+        """
+        with self._busy:
+            started = time.monotonic()
+            process = self._current()
+            for attempt in range(2):
+                try:
+                    reply, invoked, init_ms = self._exchange(process, request_id, event_json)
+                except TimeoutError as timeout:
+                    self._raise_if_closed(request_id)
+                    process.kill()
+                    return self._lost(process, request_id, started, "timeout", str(timeout))
+                if reply is not None:
+                    break
+                self._raise_if_closed(request_id)
+                process.settle()
+                if attempt or f"START RequestId: {request_id}" in process.tap.peek():
+                    reason = f"Runtime exited with error: {process.exit_description()}"
+                    return self._lost(process, request_id, started, "crash", reason)
+                process = self._replace(process, "before the request reached it")
+            finished = time.monotonic()
+            logs = process.tap.take_through(f"END RequestId: {request_id}")
+            report = _report_line(
+                request_id, (finished - invoked) * 1000, self.spec, process, init_ms
             )
-            self._process.tap.append(report)
+            process.tap.append(report)
             return InvokeResult(
                 payload=reply.get("payload"),
                 error=_error_from(reply),
                 logs=f"{logs}{report}\n",
-                duration_ms=duration_ms,
+                duration_ms=(finished - started) * 1000,
                 request_id=request_id,
+                init_duration_ms=init_ms,
             )
 
-    def _exchange(self, request_id: str, event: Any) -> dict[str, Any] | None:
-        """Send one request and wait for its reply; ``None`` means the worker died."""
-        process = self._process
+    def _exchange(
+        self, process: WorkerProcess, request_id: str, event_json: bytes
+    ) -> tuple[dict[str, Any] | None, float, float | None]:
+        """Finish INIT if needed, send the request, wait for the reply.
+
+        Returns the reply (``None``: the process died), when the invoke phase began and the
+        init duration to report (cold start only); TimeoutError names the phase that timed out.
+        """
         try:
-            if not process.ready:
-                if process.receive(time.monotonic() + INIT_TIMEOUT_S) is None:
-                    return None
-                process.ready = True
+            ready = process.wait_ready(time.monotonic() + INIT_TIMEOUT_S)
         except TimeoutError:
             raise TimeoutError(f"Init phase did not finish in {INIT_TIMEOUT_S:.0f} s") from None
-        deadline = time.monotonic() + self.spec.timeout_s
+        invoked = time.monotonic()
+        if not ready:
+            return None, invoked, None
+        init_ms = process.init_duration_ms if self._cold else None
+        self._cold = False
         try:
-            process.send(
-                {
-                    "request_id": request_id,
-                    "event": event,
-                    "deadline_ms": int((time.time() + self.spec.timeout_s) * 1000),
-                    "invoked_function_arn": _function_arn(self.spec),
-                }
-            )
+            process.send(_request_line(self.spec, request_id, event_json))
+            reply = process.receive(invoked + self.spec.timeout_s)
         except BrokenPipeError:
-            return None
-        try:
-            return process.receive(deadline)
+            reply = None
         except TimeoutError:
-            raise TimeoutError(f"Task timed out after {self.spec.timeout_s:.2f} seconds") from None
+            reason = f"Task timed out after {self.spec.timeout_s:.2f} seconds"
+            raise TimeoutError(reason) from None
+        return reply, invoked, init_ms
 
-    def _replace(
-        self, request_id: str, started: float, kind: ErrorKind, reason: str
-    ) -> InvokeResult:
-        """Kill the current process, start a fresh one, and report the lost invocation."""
-        dead = self._process
-        dead.kill()
-        logs = dead.tap.take_rest()
-        if kind == "crash":
-            reason = f"Runtime exited with error: {dead.exit_description()}"
-            error_type = "Runtime.ExitError"
-        else:
-            error_type = "Sandbox.Timedout"
-        now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        line = f"{now} {request_id} {reason}"
-        dead.tap.append(line)
+    def _current(self) -> WorkerProcess:
+        """The live process; one that died while idle is replaced (and logged) first."""
+        with self._state:
+            if self._closed:
+                raise WorkersClosed(f"the worker of function {self.spec.logical_id} is closed")
+            process = self._process
+        return process if process.alive else self._replace(process, "while idle")
+
+    def _replace(self, dead: WorkerProcess, when: str) -> WorkerProcess:
+        """Log why ``dead`` is gone and start a fresh process in its place."""
+        dead.tap.append(
+            f"{_now()} worker process {dead.pid} exited {when} ({dead.exit_description()}); "
+            "a new execution environment replaces it"
+        )
         dead.close()
-        self._process = self._spawn()
+        with self._state:
+            if self._closed:
+                raise WorkersClosed(f"the worker of function {self.spec.logical_id} is closed")
+            self._process = self._spawn()
+            return self._process
+
+    def _raise_if_closed(self, request_id: str) -> None:
+        """After a failed exchange: if close() caused it, the caller must not wait any more."""
+        with self._state:
+            if self._closed:
+                raise WorkersClosed(
+                    f"the workers of function {self.spec.logical_id} were stopped during "
+                    f"invocation {request_id}"
+                )
+
+    def _lost(
+        self, process: WorkerProcess, request_id: str, started: float, kind: ErrorKind, reason: str
+    ) -> InvokeResult:
+        """Report an invocation whose (killed) process timed out or crashed; replace it."""
+        logs = process.tap.take_rest()
+        line = f"{_now()} {request_id} {reason}"
+        process.tap.append(line)
+        process.close()
+        with self._state:
+            if self._closed:
+                raise WorkersClosed(f"the worker of function {self.spec.logical_id} is closed")
+            self._process = self._spawn()
+        error_type = "Runtime.ExitError" if kind == "crash" else "Sandbox.Timedout"
         return InvokeResult(
             payload=None,
             error=FunctionError(kind, error_type, f"RequestId: {request_id} Error: {reason}"),
@@ -420,67 +374,105 @@ class LambdaWorker:
         )
 
     def close(self) -> None:
-        """Kill the process group; later invocations raise."""
-        with self._lock:
-            if not self._closed:
-                self._closed = True
-                self._process.close()
+        """Kill the process group without waiting for a running invocation; safe twice.
+
+        The invocation's caller wakes up at once (its pipe closed) and gets
+        :class:`WorkersClosed`; the pipes are released once it has let go.
+        """
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            self._process.signal_kill()
+        if self._busy.acquire(timeout=_CLOSE_WAIT_S):
+            try:
+                self._process.close(join_timeout_s=_CLOSE_WAIT_S)
+            finally:
+                self._busy.release()
 
 
 class WorkerPool:
-    """Up to ``size`` instances of one function, added only when all are busy.
+    """The execution environments of one function, started only when all are busy.
 
-    API Gateway runs concurrent requests in separate execution environments;
-    a small pool keeps that isolation (one invocation per process) for
-    concurrency tests while an idle function costs a single process.
+    ``capacity`` is the most that run at once: the function's reserved concurrency when
+    set and lower than the session's ``max_concurrency``, else that cap.
     """
 
-    def __init__(self, spec: FunctionSpec, size: int, log_dir: Path) -> None:
-        if size < 1:
-            raise ValueError(f"function {spec.logical_id}: pool size must be >= 1, got {size}")
+    def __init__(self, spec: FunctionSpec, log_dir: Path, *, max_concurrency: int) -> None:
+        if max_concurrency < 1:
+            raise ValueError(
+                f"function {spec.logical_id}: max_concurrency must be >= 1, got {max_concurrency}"
+            )
         self.spec = spec
-        self._size = size
+        reserved = spec.reserved_concurrency
+        if reserved is not None and reserved <= max_concurrency:
+            self.capacity = reserved
+            self._throttle_reason = "ReservedFunctionConcurrentInvocationLimitExceeded"
+        else:
+            self.capacity = max_concurrency
+            self._throttle_reason = "ConcurrentInvocationLimitExceeded"
         self._log_dir = log_dir
-        self._available = threading.Condition()
+        self._lock = threading.Lock()
+        self._numbers = itertools.count()
+        self._starting = 0
         self._closed = False
-        self._workers = [self._new_worker(0)]
+        self._workers: list[LambdaWorker] = [self._new_worker()] if self.capacity else []
         self._idle = list(self._workers)
 
     @property
     def workers(self) -> list[LambdaWorker]:
-        with self._available:
+        with self._lock:
             return list(self._workers)
 
-    def _new_worker(self, index: int) -> LambdaWorker:
-        suffix = f"-{index}" if index else ""
+    def _new_worker(self) -> LambdaWorker:
+        number = next(self._numbers)
+        suffix = f"-{number}" if number else ""
         return LambdaWorker(self.spec, self._log_dir / f"{self.spec.logical_id}{suffix}.log")
 
-    def invoke(self, event: Any) -> InvokeResult:
-        worker = self._acquire()
-        try:
-            return worker.invoke(event)
-        finally:
-            with self._available:
-                self._idle.append(worker)
-                self._available.notify()
+    def wait_ready(self) -> FunctionError | None:
+        """INIT of the first environment (none when reserved concurrency is 0)."""
+        first = self.workers[:1]
+        return first[0].wait_ready() if first else None
 
-    def _acquire(self) -> LambdaWorker:
-        with self._available:
-            while not self._idle:
-                if self._closed:
-                    raise RuntimeError(f"the workers of function {self.spec.logical_id} are closed")
-                if len(self._workers) < self._size:
-                    worker = self._new_worker(len(self._workers))
-                    self._workers.append(worker)
-                    return worker
-                self._available.wait()
-            return self._idle.pop()
+    def invoke(self, request_id: str, event_json: bytes) -> InvokeResult:
+        worker = self._acquire()
+        if worker is None:
+            return _throttled(request_id, self._throttle_reason)
+        try:
+            return worker.invoke(request_id, event_json)
+        finally:
+            with self._lock:
+                if not self._closed:
+                    self._idle.append(worker)
+
+    def _acquire(self) -> LambdaWorker | None:
+        """An idle environment, else a new one; ``None`` when at capacity (throttled)."""
+        with self._lock:
+            if self._closed:
+                raise WorkersClosed(f"the workers of function {self.spec.logical_id} are closed")
+            if self._idle:
+                return self._idle.pop()  # the most recently used: the warmest
+            if len(self._workers) + self._starting >= self.capacity:
+                return None
+            self._starting += 1
+        try:
+            worker = self._new_worker()  # spawned outside the lock: others keep being served
+        finally:
+            with self._lock:
+                self._starting -= 1
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._workers.append(worker)
+        if closed:
+            worker.close()
+            raise WorkersClosed(f"the workers of function {self.spec.logical_id} are closed")
+        return worker
 
     def close(self) -> None:
-        with self._available:
+        with self._lock:
             self._closed = True
-            workers = list(self._workers)
-            self._available.notify_all()
+            workers, self._idle = list(self._workers), []
         for worker in workers:
             worker.close()
 
@@ -488,26 +480,49 @@ class WorkerPool:
 class WorkerRegistry:
     """The workers of every function of a stack, by logical id.
 
-    ``close()`` kills every process group and waits for it; it is registered
-    with ``atexit`` so an interrupted session (Ctrl-C) cleans up too. Logs go
-    to ``log_dir`` (``<LogicalId>.log`` per instance); without one, a temporary
-    dir is used and removed on close.
+    ``close()`` kills every process group at once; it is registered with ``atexit`` so an
+    interrupted session (Ctrl-C) cleans up too. Logs go to ``log_dir``
+    (``<LogicalId>.log``, then ``<LogicalId>-N.log`` per further environment); without
+    one, a temporary dir is used and removed on close.
     """
 
-    def __init__(self, log_dir: Path | None = None, pool_size: int = 1) -> None:
+    def __init__(
+        self,
+        log_dir: Path | None = None,
+        *,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        init_failures: InitFailureMode = "fail",
+    ) -> None:
         self._owns_log_dir = log_dir is None
         self.log_dir = Path(tempfile.mkdtemp(prefix="lambda-logs-")) if log_dir is None else log_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.pool_size = pool_size
+        self.max_concurrency = max_concurrency
+        self.init_failures = init_failures
         self._pools: dict[str, WorkerPool] = {}
         atexit.register(self.close)
 
-    def start(self, specs: Iterable[FunctionSpec]) -> None:
-        """Start a worker per function; their inits run in parallel with the caller."""
+    def start(self, specs: Iterable[FunctionSpec]) -> list[InitFailure]:
+        """Start each function's first environment and wait for their INIT phases.
+
+        They initialize in parallel. Handlers that fail to load raise
+        :class:`FunctionInitError` (``init_failures="fail"``) or are returned, their
+        workers kept to answer every invocation with the error (``"report"``).
+        """
+        started = []
         for spec in specs:
             if spec.logical_id in self._pools:
                 raise ValueError(f"function {spec.logical_id} is already started")
-            self._pools[spec.logical_id] = WorkerPool(spec, self.pool_size, self.log_dir)
+            pool = WorkerPool(spec, self.log_dir, max_concurrency=self.max_concurrency)
+            self._pools[spec.logical_id] = pool
+            started.append(pool)
+        failures = [
+            InitFailure(pool.spec.logical_id, pool.spec.handler, pool.spec.runtime, error)
+            for pool in started
+            if (error := pool.wait_ready()) is not None
+        ]
+        if failures and self.init_failures == "fail":
+            raise FunctionInitError(failures)
+        return failures
 
     def pool(self, logical_id: str) -> WorkerPool:
         try:
@@ -517,11 +532,27 @@ class WorkerRegistry:
                 f"no function {logical_id!r} is running; started: {sorted(self._pools)}"
             ) from None
 
-    def invoke(self, logical_id: str, event: Any) -> InvokeResult:
-        return self.pool(logical_id).invoke(event)
+    def invoke(
+        self, logical_id: str, event: Any = None, *, event_json: bytes | None = None
+    ) -> InvokeResult:
+        """Invoke synchronously with ``event``, or with ``event_json`` as received (bytes).
+
+        The request limit applies to the JSON the Lambda API would receive.
+        ``event_json`` must be valid JSON (ValueError otherwise), as the Invoke API's
+        ``InvalidRequestContentException`` requires.
+        """
+        pool = self.pool(logical_id)
+        if event_json is None:
+            event_json = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+        elif len(event_json) <= REQUEST_LIMIT_BYTES:
+            json.loads(event_json)
+        request_id = str(uuid.uuid4())
+        if len(event_json) > REQUEST_LIMIT_BYTES:
+            return _request_too_large(request_id)
+        return pool.invoke(request_id, event_json)
 
     def close(self) -> None:
-        """Kill every worker and wait for it; safe to call twice."""
+        """Kill every worker without waiting for running invocations; safe to call twice."""
         atexit.unregister(self.close)
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
@@ -536,48 +567,72 @@ class WorkerRegistry:
         self.close()
 
 
-def _error_from(reply: dict[str, Any]) -> FunctionError | None:
+def _throttled(request_id: str, reason: str) -> InvokeResult:
+    error = FunctionError("throttled", "TooManyRequestsException", "Rate Exceeded.", reason=reason)
+    return InvokeResult(None, error, "", 0.0, request_id)
+
+
+def _request_too_large(request_id: str) -> InvokeResult:
+    message = (
+        f"Request must be smaller than {REQUEST_LIMIT_BYTES} bytes for the InvokeFunction operation"
+    )
+    error = FunctionError("request_too_large", "RequestEntityTooLargeException", message)
+    return InvokeResult(None, error, "", 0.0, request_id)
+
+
+def _error_from(reply: Mapping[str, Any]) -> FunctionError | None:
     if reply.get("type") != "error":
         return None
+    kinds: dict[str | None, ErrorKind] = {"init": "init", "response": "response_too_large"}
     return FunctionError(
-        kind="init" if reply.get("phase") == "init" else "unhandled",
+        kind=kinds.get(reply.get("phase"), "unhandled"),
         error_type=reply["errorType"],
         message=reply["errorMessage"],
         traceback="".join(reply.get("stackTrace", [])),
     )
 
 
+def _request_line(spec: FunctionSpec, request_id: str, event_json: bytes) -> bytes:
+    """The worker's request, with the event's JSON spliced in as is (encoded once)."""
+    head = json.dumps(
+        {
+            "request_id": request_id,
+            "deadline_ms": int((time.time() + spec.timeout_s) * 1000),
+            "invoked_function_arn": _function_arn(spec),
+        }
+    )
+    return head[:-1].encode() + b', "event": ' + event_json + b"}\n"
+
+
+def _report_line(
+    request_id: str,
+    duration_ms: float,
+    spec: FunctionSpec,
+    process: WorkerProcess,
+    init_ms: float | None,
+) -> str:
+    """Lambda's REPORT line (Lambda developer guide, "Log and monitor Python Lambda functions").
+
+    Billed Duration is rounded up to the millisecond and, as that page's example shows,
+    includes the init of a cold start.
+    """
+    billed = math.ceil(duration_ms + (init_ms or 0.0))
+    fields = [
+        f"REPORT RequestId: {request_id}",
+        f"Duration: {duration_ms:.2f} ms",
+        f"Billed Duration: {billed} ms",
+        f"Memory Size: {spec.memory_mb} MB",
+    ]
+    if (peak := process.max_memory_mb()) is not None:
+        fields.append(f"Max Memory Used: {peak} MB")
+    if init_ms is not None:
+        fields.append(f"Init Duration: {init_ms:.2f} ms")
+    return "\t".join(fields)
+
+
 def _function_arn(spec: FunctionSpec) -> str:
     return f"arn:aws:lambda:{spec.region}:{ACCOUNT_ID}:function:{spec.name}"
 
 
-def _environment(spec: FunctionSpec) -> dict[str, str]:
-    """Minimal base env, then the function's variables, then Lambda's reserved ones.
-
-    The parent's environment is not inherited: the developer's AWS profile and
-    credentials must never reach a function that believes it is on emulated
-    AWS, hence the config files pointed at /dev/null.
-    """
-    name = spec.name
-    stream_id = uuid.uuid4().hex
-    base = {
-        "PATH": os.environ.get("PATH", os.defpath),
-        "LANG": "C.UTF-8",
-        "TZ": ":UTC",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    }
-    reserved = {
-        "_HANDLER": spec.handler,
-        "LAMBDA_TASK_ROOT": str(spec.code_paths[0]),
-        "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": f"{datetime.now(UTC):%Y/%m/%d}/[$LATEST]{stream_id}",
-        "AWS_REGION": spec.region,
-        "AWS_DEFAULT_REGION": spec.region,
-        "AWS_SAM_LOCAL": "true",
-    }
-    return {**base, **spec.environment, **reserved}
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,67 @@
+"""Run a build command so that it can never outlive the harness.
+
+``uv pip install`` (and the interpreters it starts to build sdists) must die with the
+harness: on Ctrl-C, on teardown, and on SIGKILL, where no Python code runs. Two choices
+were weighed. ``PR_SET_PDEATHSIG`` (via ``ctypes`` in a ``preexec_fn``) is Linux only,
+reaches only the direct child (not the interpreters uv starts), and ``preexec_fn`` is
+unsafe in a process with threads, which the harness always has (moto, log readers). So a
+watchdog instead: the command runs under :mod:`guard_main`, the leader of its own process
+group, which watches a pipe whose other end only this process holds; when the pipe closes
+(the harness is gone, however it died) the guard kills the whole group. It costs one
+interpreter start per build, and builds are cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+_GUARD_MAIN = Path(__file__).with_name("guard_main.py")
+
+
+def run_guarded(
+    command: Sequence[str], *, cwd: Path, timeout_s: float
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` (output captured as text) in a process group that dies with us.
+
+    Raises ``CalledProcessError`` on a non-zero exit and ``TimeoutExpired`` after
+    ``timeout_s``; on a timeout, on Ctrl-C and on any other exception the group is killed
+    before the exception propagates.
+    """
+    watch_read, watch_write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-S", str(_GUARD_MAIN), str(watch_read), *command],
+            pass_fds=(watch_read,),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except BaseException:
+        os.close(watch_write)
+        raise
+    finally:
+        os.close(watch_read)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+        raise
+    finally:
+        os.close(watch_write)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, list(command), stdout, stderr)
+    return subprocess.CompletedProcess(list(command), 0, stdout, stderr)
