@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.template import iam, pipeline
+from harness.template import conditions, iam, pipeline
 from harness.template.loader import SourceDict, load_document
 from harness.template.origin import Origin, display_path
 from harness.template.resource_set import ResourceSet
@@ -47,6 +47,17 @@ class Template:
         document = load_document(path)
         origins = written_origins(document, path)
         return cls(document, label=display_path(path), origins=origins, source=path)
+
+    def with_parameters(self, **values: str) -> Template:
+        """The template as deployed with these parameter values (others at their defaults):
+        resources whose condition is false left out, each ``Fn::If`` resolved."""
+        setup = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        return Template(
+            conditions.resolve_document(self.document, values),
+            label=f"{self.label} ({setup or 'defaults'})",
+            origins=self._origins,
+            source=self.source,
+        )
 
     @cached_property
     def _resources(self) -> dict[str, Resource]:

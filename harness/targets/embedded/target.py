@@ -187,6 +187,7 @@ class EmbeddedTarget(Target):
         template, gaps = remove_unsupported(
             transform(packaged.document, parameters, self.region, source=template_path),
             api_url=stack.http_api.url,
+            parameters=parameters,
         )
         stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
         stack.client("cloudformation").create_stack(
