@@ -146,9 +146,9 @@ class _Evaluator:
         if function == "Fn::Not":
             return not self._truth(arguments[0])
         if function == "Fn::And":
-            return all([self._truth(argument) for argument in arguments])
+            return all(self._truth(argument) for argument in arguments)
         if function == "Fn::Or":
-            return any([self._truth(argument) for argument in arguments])
+            return any(self._truth(argument) for argument in arguments)
         raise TemplateError(f"unsupported condition function {function}")
 
     def _value(self, node: Any) -> Any:
