@@ -54,16 +54,10 @@ def resolve_document(document: Mapping[str, Any], parameters: Mapping[str, str])
     """The template as CloudFormation would deploy it with these parameters (see module doc).
 
     Mappings keep their source lines, so failures on the result still point at the file.
-    Raises :class:`TemplateError` naming the condition when one cannot be evaluated offline.
+    Raises :class:`TemplateError` naming a condition that is used but cannot be evaluated
+    offline.
     """
-    conditions = evaluate_conditions(document, parameters)
-    unknown = sorted(name for name, value in conditions.items() if value is None)
-    if unknown:
-        raise TemplateError(
-            f"conditions {', '.join(unknown)} depend on values only known at deploy time "
-            f"(parameters given: {dict(parameters)})"
-        )
-    known = {name: bool(value) for name, value in conditions.items()}
+    known = evaluate_conditions(document, parameters)
     resolved = _copy_like(document, dict(document))
     for section in ("Resources", "Outputs"):
         entries = document.get(section) or {}
@@ -76,16 +70,19 @@ def resolve_document(document: Mapping[str, Any], parameters: Mapping[str, str])
     return resolved
 
 
-def _holds(conditions: Mapping[str, bool], name: Any) -> bool:
+def _holds(conditions: Mapping[str, bool | None], name: Any) -> bool:
     """Whether a resource's or an ``Fn::If``'s condition holds; no condition always does."""
     if name is None:
         return True
     if name not in conditions:
         raise TemplateError(f"condition {name!r} is used but not declared")
-    return conditions[name]
+    value = conditions[name]
+    if value is None:
+        raise TemplateError(f"condition {name!r} depends on values only known at deploy time")
+    return value
 
 
-def _resolve_ifs(node: Any, conditions: Mapping[str, bool]) -> Any:
+def _resolve_ifs(node: Any, conditions: Mapping[str, bool | None]) -> Any:
     if isinstance(node, list):
         items = [_resolve_ifs(item, conditions) for item in node]
         return [item for item in items if item is not _REMOVED]
