@@ -9,7 +9,7 @@ math list (``Metrics`` with ``MetricStat``). Both read into :class:`MetricRef`.
 
 Dimension values are compared as ``Fn::Sub`` text, whichever way they were written: a
 dashboard body's ``"${ItemsFunction}:live"`` and an alarm's ``!Sub "${ItemsFunction}:live"``
-read the same, and ``!Ref ItemsApi`` reads ``"${ItemsApi}"`` (see :func:`placeholder`).
+read the same, and ``!Ref ItemsApi`` reads ``"${ItemsApi}"`` (:mod:`harness.template.sub`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.template.match import render
+from harness.template.sub import sub_text
 from harness.template.subjects import Resource
 
 # What CloudWatch graphs when neither the row nor the widget names a statistic.
@@ -44,25 +45,8 @@ class MetricRef:
         return f"{self.namespace} {self.name} ({dims}) {self.stat}"
 
 
-def placeholder(logical_id: str) -> str:
-    """How a ``Fn::Sub`` body names a resource: ``${ItemsFunction}``."""
-    return "${" + logical_id + "}"
-
-
-def as_sub_text(value: Any) -> str:
-    """A dimension value as ``Fn::Sub`` text: ``Ref X`` is ``${X}``, ``GetAtt X.A`` ``${X.A}``."""
-    if isinstance(value, Mapping) and "Ref" in value:
-        return placeholder(str(value["Ref"]))
-    if isinstance(value, Mapping) and isinstance(value.get("Fn::GetAtt"), list):
-        return placeholder(".".join(str(part) for part in value["Fn::GetAtt"]))
-    if isinstance(value, Mapping) and "Fn::Sub" in value:
-        sub = value["Fn::Sub"]
-        return str(sub[0] if isinstance(sub, list) else sub)
-    return value if isinstance(value, str) else render(value)
-
-
 def _dimensions(pairs: Iterator[tuple[Any, Any]]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((str(name), as_sub_text(value)) for name, value in pairs))
+    return tuple(sorted((str(name), sub_text(value)) for name, value in pairs))
 
 
 def dashboard_metrics(dashboard: Resource) -> list[MetricRef]:

@@ -9,14 +9,13 @@ import pytest
 
 from harness.template import Template
 from harness.template.handlers import http_api_routes
+from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION
 from harness.template.match import AnyOf, Contains, Each, Not, Present, RefersTo, Regex
 from harness.template.principals import NAMED_PRINCIPALS
 
 pytestmark = pytest.mark.template
 
 TABLE = "ItemsTable"
-WILDCARD_ACTION = Regex(r"^(\*|[\w-]+:\*)$")
-READ_ONLY_ACTION = Regex(r"^[\w-]+:(Get|List|Describe|BatchGet|Query|Scan)", re.IGNORECASE)
 DYNAMODB_ACTION = Regex(r"^dynamodb:", re.IGNORECASE)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

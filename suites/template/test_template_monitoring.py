@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable, Mapping
 import pytest
 
 from harness.template import Resource, Template
-from harness.template.match import AnyOf, Capture, Contains, Present, RefersTo, match
-from harness.template.metrics import MetricRef, alarm_metrics, dashboard_metrics, placeholder
+from harness.template.match import AnyOf, Capture, Contains, Present
+from harness.template.metrics import MetricRef, alarm_metrics, dashboard_metrics
+from harness.template.sub import placeholder
 
 pytestmark = pytest.mark.template
 
@@ -181,13 +182,8 @@ def topics_cloudwatch_can_publish_to(template: Template) -> list[str]:
     }
     usable = []
     for topic in template.resources("AWS::SNS::Topic"):
-        encryption = topic.properties.get("KmsMasterKeyId")
-        keys = [
-            key.logical_id
-            for key in template.resources("AWS::KMS::Key")
-            if match(RefersTo(key.logical_id), encryption).ok
-        ]
-        if keys and len(template.policy_statements().only(*keys).where(cloudwatch_use)):
+        keys = template.referred_to(topic.properties.get("KmsMasterKeyId"), "AWS::KMS::Key")
+        if keys and len(template.policy_statements().only(*keys.ids).where(cloudwatch_use)):
             usable.append(topic.logical_id)
     return usable
 
