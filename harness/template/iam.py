@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from harness.template.match import Path, Regex
+from harness.template.match import Path, Regex, render
 from harness.template.subjects import Resource, Statement
 
 LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")
@@ -36,6 +36,13 @@ def service_prefix(resource_type: str) -> str:
     ``apigateway``, ``AWS::Logs::LogGroup`` is ``logs``."""
     namespace = resource_type.split("::")[1] if resource_type.count("::") == 2 else resource_type
     return _SERVICE_PREFIXES.get(namespace, namespace.lower())
+
+
+def role_of(arn: Any, owner: str) -> str:
+    """The logical id in a ``Fn::GetAtt [Role, Arn]``; ``owner`` names who passed it."""
+    if isinstance(arn, Mapping) and isinstance(arn.get("Fn::GetAtt"), list):
+        return str(arn["Fn::GetAtt"][0])
+    raise AssertionError(f"{owner}: expected a role of this stack, found {render(arn)}")
 
 
 def policy_documents(resource: Resource) -> Iterator[tuple[Path, Any]]:

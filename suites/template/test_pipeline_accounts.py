@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pipeline_plan import DEPLOY_STAGES, TEST_STAGES
 
 from harness.template import Statement, Template
 from harness.template.codebuild import action_environment, actions_that_test, buildspec_of
+from harness.template.iam import role_of
 from harness.template.match import RefersTo, match, render
 from harness.template.pipeline import artifact_store_location
 from harness.template.sub import sub_text, sub_variables
@@ -26,8 +28,6 @@ from harness.template.sub import sub_text, sub_variables
 pytestmark = pytest.mark.template
 
 PIPELINE = "AWS::CodePipeline::Pipeline"
-DEPLOY_STAGES = {"DeployDev": "dev", "DeployStaging": "staging", "DeployProd": "prod"}
-TEST_STAGES = {"IntegrationTest": "dev", "SmokeGate": "staging", "SmokeProd": "prod"}
 ACCOUNT_PARAMETERS = {"dev": "DevAccountId", "staging": "StagingAccountId", "prod": "ProdAccountId"}
 # The bootstrap's roles, by what the pipeline uses them for.
 DEPLOYMENT_ROLE = "DeploymentRole"
@@ -122,7 +122,7 @@ def test_each_test_action_runs_as_its_stages_test_role(
         why = names_stage_role(role, bootstrap_template, TEST_ROLE, stage, sub_variables(raw))
         if why:
             problems.append(f"  {found}: {ROLE_VARIABLE} {why}")
-        service_role = found.project.properties.get("ServiceRole", {}).get("Fn::GetAtt", [""])[0]
+        service_role = role_of(found.project.properties.get("ServiceRole"), str(found))
         assumable = list(assumed_roles(pipeline_template.role_statements(service_role)))
         wrong = [
             render(resource)
@@ -160,7 +160,7 @@ def test_pipeline_role_may_assume_only_the_stage_deployment_roles(
     pipeline_template: Template, bootstrap_template: Template
 ) -> None:
     pipeline = pipeline_template.resources(PIPELINE).one()
-    role = pipeline.properties.get("RoleArn", {}).get("Fn::GetAtt", [""])[0]
+    role = role_of(pipeline.properties.get("RoleArn"), pipeline.heading())
     assumable = list(assumed_roles(pipeline_template.role_statements(role)))
     stages_of = {
         render(resource): [

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pipeline_plan import TEST_STAGES
 
 from harness.buildspec import tox_envs
 from harness.template import Template
@@ -22,9 +23,8 @@ from harness.template.pipeline import PipelineStage
 
 pytestmark = pytest.mark.template
 
-# The tox environment each Test stage runs, and the app stage its action must name.
+# The tox environment each Test stage runs (the app stage its action must name: TEST_STAGES).
 TEST_LAYERS = {"IntegrationTest": "integration", "SmokeGate": "smoke", "SmokeProd": "smoke"}
-TESTED_STAGES = {"IntegrationTest": "dev", "SmokeGate": "staging", "SmokeProd": "prod"}
 PROD_SMOKE_STAGE = "SmokeProd"
 # The smoke plugin's escape hatch from prod's readonly-only selection.
 MUTATING_ON_PROD_FLAG = "--smoke-allow-mutating-on-prod"
@@ -142,7 +142,7 @@ def test_each_test_action_targets_the_stack_deployed_before_it(
     problems = []
     for found in actions_that_test(pipeline_template):
         environment = action_environment(found)
-        expected_stage = TESTED_STAGES.get(found.stage.name)
+        expected_stage = TEST_STAGES.get(found.stage.name)
         if environment.get("HARNESS_STAGE") != expected_stage:
             problems.append(
                 f"  {found}: passes HARNESS_STAGE={environment.get('HARNESS_STAGE')!r}, "

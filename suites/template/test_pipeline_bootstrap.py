@@ -14,17 +14,17 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from pipeline_plan import TEST_STAGES
 
 from harness.template import Resource, Statement, Template
 from harness.template.codebuild import actions_that_test
-from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION, service_prefix
-from harness.template.match import Absent, Contains, Each, Present, Regex, render
+from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION, role_of, service_prefix
+from harness.template.match import Absent, Contains, Each, Present, Regex
 from harness.template.sub import sub_text
 
 pytestmark = pytest.mark.template
 
 STAGES = ("dev", "staging", "prod")
-TEST_STAGES = {"IntegrationTest": "dev", "SmokeGate": "staging", "SmokeProd": "prod"}
 PIPELINE = "AWS::CodePipeline::Pipeline"
 DEPLOYMENT_ROLE = "DeploymentRole"
 EXECUTION_ROLE = "CloudFormationExecutionRole"
@@ -71,12 +71,6 @@ def pipeline_role_arn(role: Resource) -> str:
     """The ARN a named role of the pipeline template gets, written as the bootstrap writes it."""
     path, name = role.properties.get("Path", "/"), sub_text(role.properties.get("RoleName"))
     return f"arn:${{AWS::Partition}}:iam::{PIPELINE_ACCOUNT}:role{path}{name}"
-
-
-def role_of(value: Any, owner: str) -> str:
-    if isinstance(value, dict) and isinstance(value.get("Fn::GetAtt"), list):
-        return str(value["Fn::GetAtt"][0])
-    raise AssertionError(f"{owner}: expected a role of this stack, found {render(value)}")
 
 
 def test_stage_roles_trust_only_the_pipeline_roles_that_use_them(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.template import Template
-from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION
+from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION, role_of
 from harness.template.match import (
     AnyOf,
     Contains,
@@ -19,7 +19,6 @@ from harness.template.match import (
     Present,
     RefersTo,
     Regex,
-    render,
 )
 from harness.template.principals import NAMED_PRINCIPALS
 
@@ -41,13 +40,6 @@ ASSUME_ROLE = "sts:AssumeRole"
 def ref(value: Any) -> str | None:
     """The logical id a ``Ref`` names; ``None`` for anything else."""
     return value.get("Ref") if isinstance(value, Mapping) else None
-
-
-def role_of(arn: Any, owner: str) -> str:
-    """The logical id in a ``Fn::GetAtt [Role, Arn]``; ``owner`` names who passed it."""
-    if isinstance(arn, Mapping) and isinstance(arn.get("Fn::GetAtt"), list):
-        return str(arn["Fn::GetAtt"][0])
-    raise AssertionError(f"{owner}: expected a role of this stack, found {render(arn)}")
 
 
 def test_no_policy_allows_every_action(

@@ -115,6 +115,11 @@ def in_bootstrap(edit: Callable[[Document], None]) -> Mutation:
     return lambda copy: edit(copy.bootstrap["Resources"])
 
 
+def trust(resources: Document, role: str) -> Document:
+    """The (only) statement of a bootstrap role's trust policy."""
+    return resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+
+
 def action(copy: PipelineCopy, stage_name: str, action_name: str) -> Document:
     return next(item for item in stage(copy, stage_name)["Actions"] if item["Name"] == action_name)
 
@@ -505,11 +510,7 @@ DEFECTS = [
     ),
     Defect(
         "deployment role trusts the whole pipeline account",
-        in_bootstrap(
-            lambda resources: resources["DeploymentRole"]["Properties"]["AssumeRolePolicyDocument"][
-                "Statement"
-            ][0].pop("Condition")
-        ),
+        in_bootstrap(lambda resources: trust(resources, "DeploymentRole").pop("Condition")),
         "test_pipeline_iam",
         "test_resource_policies_grant_only_named_principals",
         ("DeploymentRole", "AssumeRolePolicyDocument.Statement[0].Principal"),
@@ -680,11 +681,9 @@ DEFECTS = [
     Defect(
         "dev test role trusts the smoke gate's project",
         in_bootstrap(
-            lambda resources: resources["TestRole"]["Properties"]["AssumeRolePolicyDocument"][
-                "Statement"
-            ][0]["Condition"]["ArnEquals"]["aws:PrincipalArn"]["Fn::Sub"][1]["Tester"][
-                "Fn::If"
-            ].__setitem__(1, "smoke-gate")
+            lambda resources: trust(resources, "TestRole")["Condition"]["ArnEquals"][
+                "aws:PrincipalArn"
+            ]["Fn::Sub"][1]["Tester"]["Fn::If"].__setitem__(1, "smoke-gate")
         ),
         "test_pipeline_bootstrap",
         "test_stage_roles_trust_only_the_pipeline_roles_that_use_them",
@@ -693,9 +692,7 @@ DEFECTS = [
     Defect(
         "deployment role trusts another pipeline role",
         in_bootstrap(
-            lambda resources: resources["DeploymentRole"]["Properties"]["AssumeRolePolicyDocument"][
-                "Statement"
-            ][0]["Condition"]["ArnEquals"].update(
+            lambda resources: trust(resources, "DeploymentRole")["Condition"]["ArnEquals"].update(
                 {
                     "aws:PrincipalArn": {
                         "Fn::Sub": "arn:${AWS::Partition}:iam::${PipelineAccountId}:role/pipeline/"
