@@ -63,6 +63,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "CloudFormation template of the release pipeline, relative to the rootdir",
         default="pipeline/pipeline.yaml",
     )
+    parser.addini(
+        "harness_stage_bootstrap_template",
+        "CloudFormation template deployed in each stage's account, relative to the rootdir",
+        default="pipeline/stage-bootstrap.yaml",
+    )
 
 
 def settings_of(config: pytest.Config) -> HarnessSettings:

@@ -7,13 +7,42 @@ them. A statement wrapped in ``Fn::If`` counts once per branch: either may be de
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from harness.template.match import Path
+from harness.template.match import Path, Regex, render
 from harness.template.subjects import Resource, Statement
 
 LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")
+# Every action (``*``) or every action of a service (``s3:*``).
+WILDCARD_ACTION = Regex(r"^(\*|[\w-]+:\*)$")
+# Actions that only read, by the verbs AWS names them with.
+READ_ONLY_ACTION = Regex(r"^[\w-]+:(Get|List|Describe|BatchGet|Query|Scan)", re.IGNORECASE)
+# CloudFormation type namespaces whose IAM action prefix is not simply the lower-cased name
+# (Service Authorization Reference, "Actions, resources, and condition keys").
+_SERVICE_PREFIXES = {
+    "ApiGateway": "apigateway",
+    "ApiGatewayV2": "apigateway",
+    "CertificateManager": "acm",
+    "Cognito": "cognito-idp",
+    "ElasticLoadBalancingV2": "elasticloadbalancing",
+    "StepFunctions": "states",
+}
+
+
+def service_prefix(resource_type: str) -> str:
+    """The IAM action prefix of the service behind a type: ``AWS::ApiGatewayV2::Api`` is
+    ``apigateway``, ``AWS::Logs::LogGroup`` is ``logs``."""
+    namespace = resource_type.split("::")[1] if resource_type.count("::") == 2 else resource_type
+    return _SERVICE_PREFIXES.get(namespace, namespace.lower())
+
+
+def role_of(arn: Any, owner: str) -> str:
+    """The logical id in a ``Fn::GetAtt [Role, Arn]``; ``owner`` names who passed it."""
+    if isinstance(arn, Mapping) and isinstance(arn.get("Fn::GetAtt"), list):
+        return str(arn["Fn::GetAtt"][0])
+    raise AssertionError(f"{owner}: expected a role of this stack, found {render(arn)}")
 
 
 def policy_documents(resource: Resource) -> Iterator[tuple[Path, Any]]:

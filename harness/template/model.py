@@ -8,13 +8,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.template import iam, pipeline
+from harness.template import conditions, iam, pipeline
 from harness.template.loader import SourceDict, load_document
+from harness.template.match import RefersTo, match, render
 from harness.template.origin import Origin, display_path
 from harness.template.resource_set import ResourceSet
 from harness.template.subjects import Resource, Statement
 
 FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+# The role first, then the policy types that attach to roles.
 IAM_TYPES = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 
@@ -48,6 +50,17 @@ class Template:
         origins = written_origins(document, path)
         return cls(document, label=display_path(path), origins=origins, source=path)
 
+    def with_parameters(self, **values: str) -> Template:
+        """The template as deployed with these parameter values (others at their defaults):
+        resources whose condition is false left out, each ``Fn::If`` resolved."""
+        setup = ", ".join(f"{name}={value!r}" for name, value in values.items())
+        return Template(
+            conditions.resolve_document(self.document, values),
+            label=f"{self.label} ({setup or 'defaults'})",
+            origins=self._origins,
+            source=self.source,
+        )
+
     @cached_property
     def _resources(self) -> dict[str, Resource]:
         resources = self.document.get("Resources") or {}
@@ -71,6 +84,19 @@ class Template:
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             raise AssertionError(f"{self.label} has no resource {logical_id!r}{hint}") from None
 
+    def referred_to(self, value: Any, type: str | None = None) -> ResourceSet[Resource]:
+        """The resources (of one type) that ``value`` refers to by ``Ref``, ``GetAtt`` or
+        ``Fn::Sub``: "the key this topic is encrypted with", "the bucket this trail writes to"."""
+        items = [
+            resource
+            for resource in self._resources.values()
+            if (type is None or resource.type == type)
+            and match(RefersTo(resource.logical_id), value).ok
+        ]
+        return ResourceSet(
+            items, f"{type or 'resources'} in {self.label} that {render(value)} names"
+        )
+
     def functions(self) -> ResourceSet[Resource]:
         """Lambda functions, SAM or plain, in template order."""
         items = [r for r in self._resources.values() if r.type in FUNCTION_TYPES]
@@ -82,6 +108,16 @@ class Template:
         return ResourceSet(
             list(iam.statements_of(iam_resources)), f"IAM statements in {self.label}"
         )
+
+    def role_statements(self, role: str) -> ResourceSet[Statement]:
+        """The permissions of a role: its inline policies and the policies attached to it."""
+        attached = [
+            resource.logical_id
+            for resource in self._resources.values()
+            if resource.type in IAM_TYPES[1:]
+            and {"Ref": role} in (resource.properties.get("Roles") or [])
+        ]
+        return self.iam_statements().only(role, *attached)
 
     def policy_statements(self) -> ResourceSet[Statement]:
         """Every policy statement anywhere: IAM, key, bucket, topic and trust policies."""

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.template.match import render
 from harness.template.subjects import Resource
 
 
@@ -35,6 +36,18 @@ class PipelineStage:
     name: str
     actions: list[PipelineAction]
     location: str | None
+
+
+def artifact_store_location(pipeline: Resource) -> str:
+    """The logical id of the bucket the pipeline's ``ArtifactStore`` names (a ``Ref``)."""
+    location = (pipeline.properties.get("ArtifactStore") or {}).get("Location")
+    logical_id = location.get("Ref") if isinstance(location, Mapping) else None
+    if not isinstance(logical_id, str):
+        raise AssertionError(
+            f"{pipeline.heading()}: ArtifactStore.Location must be a Ref to a bucket of this "
+            f"stack, found {render(location)}"
+        )
+    return logical_id
 
 
 def pipeline_stages(pipeline: Resource) -> list[PipelineStage]:

@@ -4,95 +4,32 @@ deployed just before it, and reports into report groups this stack declares."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pipeline_plan import TEST_STAGES
 
-from harness.buildspec import Buildspec, BuildspecError, load_buildspec, tox_envs
-from harness.template import Resource, Template
+from harness.buildspec import tox_envs
+from harness.template import Template
+from harness.template.codebuild import (
+    action_environment,
+    actions_that_test,
+    buildspec_of,
+    codebuild_actions,
+)
 from harness.template.match import MISSING, AnyOf, match, render
-from harness.template.pipeline import PipelineAction, PipelineStage
+from harness.template.pipeline import PipelineStage
 
 pytestmark = pytest.mark.template
 
-# The tox environment each Test stage runs, and the app stage its action must name.
+# The tox environment each Test stage runs (the app stage its action must name: TEST_STAGES).
 TEST_LAYERS = {"IntegrationTest": "integration", "SmokeGate": "smoke", "SmokeProd": "smoke"}
-TESTED_STAGES = {"IntegrationTest": "dev", "SmokeGate": "staging", "SmokeProd": "prod"}
 PROD_SMOKE_STAGE = "SmokeProd"
 # The smoke plugin's escape hatch from prod's readonly-only selection.
 MUTATING_ON_PROD_FLAG = "--smoke-allow-mutating-on-prod"
-# CodeBuild's default when a project names no buildspec.
-DEFAULT_BUILDSPEC = "buildspec.yml"
 REPORTS_DIRECTORY = "reports/"
 REPORT_GROUP = "AWS::CodeBuild::ReportGroup"
-
-
-@dataclass(frozen=True)
-class CodeBuildAction:
-    """A pipeline action that runs a CodeBuild project of this template."""
-
-    stage: PipelineStage
-    action: PipelineAction
-    project: Resource
-
-    def __str__(self) -> str:
-        return (
-            f"stage {self.stage.name} action {self.action.name} "
-            f"(project {self.project.logical_id}, {self.project.origin.describe()})"
-        )
-
-
-def codebuild_actions(template: Template) -> Iterator[CodeBuildAction]:
-    """Every CodeBuild action, in run order, with the project its ``ProjectName`` refers to."""
-    for stage in template.pipeline_stages():
-        for action in stage.actions:
-            if action.provider != "CodeBuild":
-                continue
-            project = action.configuration.get("ProjectName")
-            if not (isinstance(project, dict) and isinstance(project.get("Ref"), str)):
-                raise AssertionError(
-                    f"stage {stage.name} action {action.name} ({action.location}): ProjectName "
-                    f"must refer to a project of this stack, found {render(project)}"
-                )
-            yield CodeBuildAction(stage, action, template.resource(project["Ref"]))
-
-
-def actions_that_test(template: Template) -> list[CodeBuildAction]:
-    """The CodeBuild actions of category Test."""
-    return [found for found in codebuild_actions(template) if found.action.category == "Test"]
-
-
-def buildspec_of(found: CodeBuildAction, repo_root: Path) -> Buildspec:
-    """The buildspec file the action's project runs, loaded and validated."""
-    spec = found.project.properties.get("Source", {}).get("BuildSpec", DEFAULT_BUILDSPEC)
-    if not isinstance(spec, str) or "\n" in spec:
-        raise AssertionError(
-            f"{found}: Source.BuildSpec must name a file in the repository, found {render(spec)}"
-        )
-    path = repo_root / spec
-    if not path.is_file():
-        raise AssertionError(f"{found}: its buildspec {spec} does not exist in the repository")
-    try:
-        return load_buildspec(path)
-    except BuildspecError as error:
-        raise AssertionError(f"{found}: {error}") from None
-
-
-def action_environment(found: CodeBuildAction) -> dict[str, str]:
-    """The action's ``EnvironmentVariables`` (a JSON list, usually inside ``Fn::Sub``)."""
-    raw = found.action.configuration.get("EnvironmentVariables", "[]")
-    text = raw.get("Fn::Sub") if isinstance(raw, dict) else raw
-    text = text[0] if isinstance(text, list) else text
-    try:
-        entries = json.loads(text)
-        return {str(entry["name"]): str(entry["value"]) for entry in entries}
-    except (TypeError, KeyError, json.JSONDecodeError):
-        raise AssertionError(
-            f"{found}: EnvironmentVariables is not a JSON list of name/value pairs: {render(raw)}"
-        ) from None
 
 
 def last_deployed_stack(earlier: list[PipelineStage]) -> Any:
@@ -205,7 +142,7 @@ def test_each_test_action_targets_the_stack_deployed_before_it(
     problems = []
     for found in actions_that_test(pipeline_template):
         environment = action_environment(found)
-        expected_stage = TESTED_STAGES.get(found.stage.name)
+        expected_stage = TEST_STAGES.get(found.stage.name)
         if environment.get("HARNESS_STAGE") != expected_stage:
             problems.append(
                 f"  {found}: passes HARNESS_STAGE={environment.get('HARNESS_STAGE')!r}, "

@@ -1,5 +1,6 @@
 """The artifact store holds every release's source and packaged code: encrypted with our own
-rotating key, versioned, private, reachable over TLS only, and expired after a while."""
+rotating key. Every bucket of the pipeline (the artifact store, the audit trail's) is versioned,
+private, reachable over TLS only, and expires old objects."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from harness.template import Resource, ResourceSet, Template
 from harness.template.match import AnyOf, Capture, Contains, Present, RefersTo, Regex, render
+from harness.template.pipeline import artifact_store_location
 
 pytestmark = pytest.mark.template
 
@@ -21,13 +23,11 @@ KEY_REFERENCE = AnyOf({"Fn::GetAtt": [Present(), "Arn"]}, {"Ref": Present()})
 def artifact_bucket(template: Template) -> ResourceSet[Resource]:
     """The bucket the pipeline's artifact store names, as a set of one to assert on."""
     pipeline = template.resources(PIPELINE).one()
-    location = pipeline.properties.get("ArtifactStore", {}).get("Location")
-    logical_id = location.get("Ref") if isinstance(location, dict) else None
-    buckets = template.resources(BUCKET).only(logical_id) if isinstance(logical_id, str) else None
+    location = artifact_store_location(pipeline)
+    buckets = template.resources(BUCKET).only(location)
     if not buckets:
         raise AssertionError(
-            f"{pipeline.heading()}: ArtifactStore.Location must be a Ref to a bucket of this "
-            f"stack, found {render(location)}"
+            f"{pipeline.heading()}: ArtifactStore.Location {location} is no bucket"
         )
     return buckets
 
@@ -71,15 +71,16 @@ def test_artifacts_are_encrypted_with_a_rotating_customer_managed_key(
     )
 
 
-def test_artifact_bucket_keeps_versions(pipeline_template: Template) -> None:
-    """A rollback re-deploys the previous release's artifacts; versioning keeps them intact."""
-    artifact_bucket(pipeline_template).all_match(
+def test_every_bucket_keeps_versions(pipeline_template: Template) -> None:
+    """A rollback re-deploys the previous release's artifacts, and audit logs must survive an
+    overwrite; versioning keeps both intact."""
+    pipeline_template.resources(BUCKET).all_match(
         {"Properties": {"VersioningConfiguration": {"Status": "Enabled"}}}
     )
 
 
-def test_artifact_bucket_blocks_public_access(pipeline_template: Template) -> None:
-    artifact_bucket(pipeline_template).all_match(
+def test_every_bucket_blocks_public_access(pipeline_template: Template) -> None:
+    pipeline_template.resources(BUCKET).all_match(
         {
             "Properties": {
                 "PublicAccessBlockConfiguration": {
@@ -93,33 +94,33 @@ def test_artifact_bucket_blocks_public_access(pipeline_template: Template) -> No
     )
 
 
-def test_artifact_bucket_denies_requests_without_tls(pipeline_template: Template) -> None:
-    bucket = artifact_bucket(pipeline_template)[0]
-    policies = pipeline_template.resources(
-        "AWS::S3::BucketPolicy", where={"Properties": {"Bucket": {"Ref": bucket.logical_id}}}
-    )
-    if not policies:
-        raise AssertionError(
-            f"{bucket.heading()}: no AWS::S3::BucketPolicy applies to it, "
-            "so nothing denies requests made without TLS"
+def test_every_bucket_denies_requests_without_tls(pipeline_template: Template) -> None:
+    for bucket in pipeline_template.resources(BUCKET):
+        policies = pipeline_template.resources(
+            "AWS::S3::BucketPolicy", where={"Properties": {"Bucket": {"Ref": bucket.logical_id}}}
         )
-    deny_without_tls = {
-        "Effect": "Deny",
-        "Principal": AnyOf("*", {"AWS": "*"}),
-        "Action": AnyOf("s3:*", Contains(["s3:*"])),
-        # The bucket itself and every object in it.
-        "Resource": Contains([RefersTo(bucket.logical_id), {"Fn::Sub": Regex(r"/\*$")}]),
-        "Condition": {"Bool": {"aws:SecureTransport": AnyOf(False, "false")}},
-    }
-    policies.any_match(
-        {"Properties": {"PolicyDocument": {"Statement": Contains([deny_without_tls])}}}
-    )
+        if not policies:
+            raise AssertionError(
+                f"{bucket.heading()}: no AWS::S3::BucketPolicy applies to it, "
+                "so nothing denies requests made without TLS"
+            )
+        deny_without_tls = {
+            "Effect": "Deny",
+            "Principal": AnyOf("*", {"AWS": "*"}),
+            "Action": AnyOf("s3:*", Contains(["s3:*"])),
+            # The bucket itself and every object in it.
+            "Resource": Contains([RefersTo(bucket.logical_id), {"Fn::Sub": Regex(r"/\*$")}]),
+            "Condition": {"Bool": {"aws:SecureTransport": AnyOf(False, "false")}},
+        }
+        policies.any_match(
+            {"Properties": {"PolicyDocument": {"Statement": Contains([deny_without_tls])}}}
+        )
 
 
-def test_artifact_bucket_expires_old_artifacts(pipeline_template: Template) -> None:
+def test_every_bucket_expires_old_objects(pipeline_template: Template) -> None:
     """With versioning on, an expired object only gets a delete marker: the noncurrent
     versions need an expiry of their own, or the bucket grows forever."""
-    bucket = artifact_bucket(pipeline_template)
+    bucket = pipeline_template.resources(BUCKET)
     for expiry in ("ExpirationInDays", "NoncurrentVersionExpiration"):
         bucket.all_match(
             {

@@ -1,4 +1,4 @@
-"""cfn-lint, with the serverless rules, finds no error in the pipeline template."""
+"""cfn-lint, with the serverless rules, finds no error in the pipeline or stage bootstrap."""
 
 from __future__ import annotations
 
@@ -19,3 +19,10 @@ def test_pipeline_template_is_lint_clean(
 ) -> None:
     assert pipeline_template.source is not None
     lint_runner.lint(pipeline_template.source).assert_clean()
+
+
+def test_stage_bootstrap_template_is_lint_clean(
+    bootstrap_template: Template, lint_runner: LintProcess
+) -> None:
+    assert bootstrap_template.source is not None
+    lint_runner.lint(bootstrap_template.source).assert_clean()

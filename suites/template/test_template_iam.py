@@ -9,13 +9,13 @@ import pytest
 
 from harness.template import Template
 from harness.template.handlers import http_api_routes
+from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION
 from harness.template.match import AnyOf, Contains, Each, Not, Present, RefersTo, Regex
+from harness.template.principals import NAMED_PRINCIPALS
 
 pytestmark = pytest.mark.template
 
 TABLE = "ItemsTable"
-WILDCARD_ACTION = Regex(r"^(\*|[\w-]+:\*)$")
-READ_ONLY_ACTION = Regex(r"^[\w-]+:(Get|List|Describe|BatchGet|Query|Scan)", re.IGNORECASE)
 DYNAMODB_ACTION = Regex(r"^dynamodb:", re.IGNORECASE)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -70,3 +70,12 @@ def test_functions_that_only_serve_reads_cannot_write_the_table(
         template.iam_statements().only(role).none_match(
             {"Effect": "Allow", "Action": Contains([Not(READ_ONLY_ACTION)])}
         )
+
+
+def test_resource_policies_grant_only_named_principals(
+    transformed: Callable[..., Template],
+) -> None:
+    """Key, topic and queue policies and the roles' trust policies: no grant to anyone, or to
+    a whole account, unless an aws:PrincipalArn condition names who (every setup counted:
+    conditional resources included)."""
+    transformed().policy_statements().all_match(NAMED_PRINCIPALS)

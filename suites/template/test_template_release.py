@@ -76,11 +76,3 @@ def test_pre_production_stages_deploy_all_at_once(
     transformed(stage).resources("AWS::CodeDeploy::DeploymentGroup").all_match(
         {"Properties": {"DeploymentConfigName": deployment_config("AllAtOnce")}}
     )
-
-
-def test_errors_alarms_notify_a_topic_of_the_stack(transformed: Callable[..., Template]) -> None:
-    template = transformed("prod")
-    topics = template.resources("AWS::SNS::Topic")
-    template.resources(
-        "AWS::CloudWatch::Alarm", where={"Properties": {"MetricName": "Errors"}}
-    ).all_match({"Properties": {"AlarmActions": Contains([{"Ref": AnyOf(*topics.ids)}])}})

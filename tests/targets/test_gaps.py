@@ -190,3 +190,41 @@ def test_the_rewritten_template_is_created_by_moto(moto_endpoint) -> None:
     described = cloudformation.describe_stacks(StackName="gaps")["Stacks"][0]
     assert described["StackStatus"] == "CREATE_COMPLETE"
     assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["ApiUrl"] == API_URL
+
+
+def _with_optional_subscriber() -> dict[str, Any]:
+    """A topic whose subscription (which moto cannot create) exists only when an endpoint is set."""
+    return {
+        "Parameters": {"Endpoint": {"Type": "String", "Default": ""}},
+        "Conditions": {"HasEndpoint": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Endpoint"}, ""]}]}},
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Subscription": {
+                "Type": "AWS::SNS::Subscription",
+                "Condition": "HasEndpoint",
+                "Properties": {"TopicArn": {"Ref": "Topic"}, "Endpoint": {"Ref": "Endpoint"}},
+            },
+        },
+    }
+
+
+def test_a_resource_whose_condition_is_false_is_no_gap() -> None:
+    template, gaps = remove_unsupported(_with_optional_subscriber(), api_url=None, parameters={})
+    assert gaps == []
+    # Left for moto, which skips it by its condition as CloudFormation does.
+    assert "Subscription" in template["Resources"]
+
+
+def test_a_resource_whose_condition_holds_is_a_gap() -> None:
+    template, gaps = remove_unsupported(
+        _with_optional_subscriber(), api_url=None, parameters={"Endpoint": "ops@example.com"}
+    )
+    assert [gap.logical_id for gap in gaps] == ["Subscription"]
+    assert "Subscription" not in template["Resources"]
+
+
+def test_a_condition_unknown_offline_counts_as_true() -> None:
+    shape = _with_optional_subscriber()
+    shape["Conditions"]["HasEndpoint"] = {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+    _, gaps = remove_unsupported(shape, api_url=None, parameters={})
+    assert [gap.logical_id for gap in gaps] == ["Subscription"]

@@ -9,6 +9,10 @@ from pathlib import Path
 from types import ModuleType
 
 SUITE = Path(__file__).parents[2] / "suites" / "template"
+# As under pytest (rootdir-relative "prepend" imports): the suite's modules import their
+# shared helper modules by name.
+if str(SUITE) not in sys.path:
+    sys.path.insert(0, str(SUITE))
 
 
 @cache

@@ -1,9 +1,9 @@
-"""The pipeline suite catches real defects: each mutation of the pipeline template or of a
-buildspec makes the suite test for that property fail, with a message naming the stage or
-resource at fault.
+"""The pipeline suite catches real defects: each mutation of the pipeline template, of the stage
+bootstrap or of a buildspec makes the suite test for that property fail, with a message naming
+the stage or resource at fault.
 
 The suite's test functions are called directly on a mutated copy of ``pipeline/`` (the
-template as JSON, the buildspecs as YAML) written under a temporary repository root, so
+templates as JSON, the buildspecs as YAML) written under a temporary repository root, so
 this proves the shipped checks (not a re-implementation of them) would fail.
 """
 
@@ -23,34 +23,42 @@ from shipped_suite import SUITE, suite_module
 
 from harness.template import Template
 from harness.template.loader import load_document
+from harness.template.transform import transformed_template
 
 ROOT = Path(__file__).parents[2]
 PIPELINE = ROOT / "pipeline"
 SUITE_MODULES = sorted(path.stem for path in SUITE.glob("test_pipeline_*.py"))
 # Linting is cfn-lint's own business, tested there; a mutation per rule would test cfn-lint.
-NOT_MUTATION_TESTED = {("test_pipeline_lint", "test_pipeline_template_is_lint_clean")}
+NOT_MUTATION_TESTED = {
+    ("test_pipeline_lint", "test_pipeline_template_is_lint_clean"),
+    ("test_pipeline_lint", "test_stage_bootstrap_template_is_lint_clean"),
+}
+APP_TEMPLATE = ROOT / "app" / "template.yaml"
 Document = dict[str, Any]
 
 
 @dataclass
 class PipelineCopy:
-    """A mutable copy of ``pipeline/``: the template and the buildspecs by file name."""
+    """A mutable copy of ``pipeline/``: the templates and the buildspecs by file name."""
 
     template: Document
+    bootstrap: Document
     buildspecs: dict[str, Document]
 
     def write(self, root: Path) -> Path:
-        """Write the copy under ``root/pipeline``; return the template's path."""
+        """Write the copy under ``root/pipeline``; return the pipeline template's path."""
         folder = root / "pipeline"
         folder.mkdir()
         for name, buildspec in self.buildspecs.items():
             (folder / name).write_text(yaml.safe_dump(buildspec, sort_keys=False))
+        (folder / BOOTSTRAP_COPY).write_text(json.dumps(self.bootstrap, indent=1))
         template = folder / "pipeline.json"
         template.write_text(json.dumps(self.template, indent=1))
         return template
 
 
 Mutation = Callable[[PipelineCopy], None]
+BOOTSTRAP_COPY = "stage-bootstrap.json"
 
 
 def node(document: Any, path: tuple[str | int, ...]) -> Any:
@@ -89,8 +97,42 @@ def in_buildspec(file: str, edit: Callable[[Document], None]) -> Mutation:
     return lambda copy: edit(copy.buildspecs[file])
 
 
-def statements(copy: PipelineCopy, policy: str) -> list[Document]:
-    return node(copy.template, ("Resources", policy, "Properties", "PolicyDocument", "Statement"))
+def statements(copy: PipelineCopy, policy: str, document: str = "template") -> list[Document]:
+    path = ("Resources", policy, "Properties", "PolicyDocument", "Statement")
+    return node(getattr(copy, document), path)
+
+
+def statement(copy: PipelineCopy, policy: str, sid: str, document: str = "template") -> Document:
+    return next(item for item in statements(copy, policy, document) if item.get("Sid") == sid)
+
+
+def key_statement(copy: PipelineCopy, key: str, sid: str) -> Document:
+    listed = node(copy.template, ("Resources", key, "Properties", "KeyPolicy", "Statement"))
+    return next(item for item in listed if item.get("Sid") == sid)
+
+
+def in_bootstrap(edit: Callable[[Document], None]) -> Mutation:
+    return lambda copy: edit(copy.bootstrap["Resources"])
+
+
+def trust(resources: Document, role: str) -> Document:
+    """The (only) statement of a bootstrap role's trust policy."""
+    return resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+
+
+def action(copy: PipelineCopy, stage_name: str, action_name: str) -> Document:
+    return next(item for item in stage(copy, stage_name)["Actions"] if item["Name"] == action_name)
+
+
+def prod_deploys_as_dev(copy: PipelineCopy) -> None:
+    dev = action(copy, "DeployDev", "CreateChangeSet")["RoleArn"]
+    action(copy, "DeployProd", "CreateChangeSet")["RoleArn"] = json.loads(json.dumps(dev))
+
+
+def prod_smoke_as_staging_test_role(copy: PipelineCopy) -> None:
+    variables = action(copy, "SmokeProd", "ReadOnlySmokeSuite")["Configuration"]
+    sub = variables["EnvironmentVariables"]["Fn::Sub"]
+    sub[0] = sub[0].replace("-prod-test", "-staging-test")
 
 
 def add_statement(policy: str, statement: Document) -> Mutation:
@@ -127,9 +169,7 @@ def drop_request_approval(copy: PipelineCopy) -> None:
 def aim_prod_smoke_at_staging(smoke_prod: Document) -> None:
     configuration = smoke_prod["Actions"][0]["Configuration"]
     environment = configuration["EnvironmentVariables"]["Fn::Sub"]
-    configuration["EnvironmentVariables"]["Fn::Sub"] = environment.replace(
-        '"value": "prod"', '"value": "staging"'
-    )
+    environment[0] = environment[0].replace('"value": "prod"', '"value": "staging"')
 
 
 def properties_path(logical_id: str, *path: str | int) -> tuple[str | int, ...]:
@@ -368,7 +408,7 @@ DEFECTS = [
         "bucket versioning suspended",
         set_at(properties_path("ArtifactBucket", "VersioningConfiguration", "Status"), "Suspended"),
         "test_pipeline_artifacts",
-        "test_artifact_bucket_keeps_versions",
+        "test_every_bucket_keeps_versions",
         ("ArtifactBucket", "Properties.VersioningConfiguration.Status"),
     ),
     Defect(
@@ -380,21 +420,21 @@ DEFECTS = [
             False,
         ),
         "test_pipeline_artifacts",
-        "test_artifact_bucket_blocks_public_access",
+        "test_every_bucket_blocks_public_access",
         ("ArtifactBucket", "PublicAccessBlockConfiguration.BlockPublicPolicy"),
     ),
     Defect(
         "bucket policy removed",
         drop(("Resources", "ArtifactBucketPolicy")),
         "test_pipeline_artifacts",
-        "test_artifact_bucket_denies_requests_without_tls",
+        "test_every_bucket_denies_requests_without_tls",
         ("ArtifactBucket", "nothing denies requests made without TLS"),
     ),
     Defect(
         "TLS condition removed",
         lambda copy: statements(copy, "ArtifactBucketPolicy")[0].pop("Condition"),
         "test_pipeline_artifacts",
-        "test_artifact_bucket_denies_requests_without_tls",
+        "test_every_bucket_denies_requests_without_tls",
         ("ArtifactBucketPolicy", "Condition"),
     ),
     Defect(
@@ -403,7 +443,7 @@ DEFECTS = [
             copy.template, properties_path("ArtifactBucket", "LifecycleConfiguration", "Rules", 0)
         ).pop("NoncurrentVersionExpiration"),
         "test_pipeline_artifacts",
-        "test_artifact_bucket_expires_old_artifacts",
+        "test_every_bucket_expires_old_objects",
         ("ArtifactBucket", "NoncurrentVersionExpiration"),
     ),
     Defect(
@@ -432,27 +472,6 @@ DEFECTS = [
         ("ArtifactBucketPolicy", "Properties.PolicyDocument.Statement[0]", "s3:*"),
     ),
     Defect(
-        "execution role may manage every role",
-        lambda copy: next(
-            item
-            for item in statements(copy, "CloudFormationExecutionRolePolicy")
-            if item["Sid"] == "AppRoles"
-        ).update(Resource={"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}),
-        "test_pipeline_iam",
-        "test_cloudformation_execution_role_touches_only_the_apps_iam_resources",
-        ("CloudFormationExecutionRolePolicy", "Resource[0]", "role/*"),
-    ),
-    Defect(
-        "execution role made administrator",
-        set_at(
-            properties_path("CloudFormationExecutionRole", "ManagedPolicyArns"),
-            ["arn:aws:iam::aws:policy/AdministratorAccess"],
-        ),
-        "test_pipeline_iam",
-        "test_cloudformation_execution_role_touches_only_the_apps_iam_resources",
-        ("CloudFormationExecutionRole", "Properties.ManagedPolicyArns"),
-    ),
-    Defect(
         "prod smoke may write items",
         add_statement(
             "SmokeProdProjectRolePolicy",
@@ -473,6 +492,277 @@ DEFECTS = [
         "test_pipeline_role_can_deliver_approval_requests",
         ("PipelineRolePolicy", "sns:Publish", "ApprovalTopic"),
     ),
+    Defect(
+        "notification key administered by the whole account",
+        lambda copy: key_statement(copy, "NotificationKey", "KeyAdministration").pop("Condition"),
+        "test_pipeline_iam",
+        "test_resource_policies_grant_only_named_principals",
+        ("NotificationKey", "Properties.KeyPolicy.Statement[0].Principal"),
+    ),
+    Defect(
+        "stage account granted without naming its roles",
+        lambda copy: statement(copy, "ArtifactBucketPolicy", "StagingStageDeployment").pop(
+            "Condition"
+        ),
+        "test_pipeline_iam",
+        "test_resource_policies_grant_only_named_principals",
+        ("ArtifactBucketPolicy", "Statement[2].Principal"),
+    ),
+    Defect(
+        "deployment role trusts the whole pipeline account",
+        in_bootstrap(lambda resources: trust(resources, "DeploymentRole").pop("Condition")),
+        "test_pipeline_iam",
+        "test_resource_policies_grant_only_named_principals",
+        ("DeploymentRole", "AssumeRolePolicyDocument.Statement[0].Principal"),
+    ),
+    Defect(
+        "service wildcard in the stage bootstrap",
+        lambda copy: statement(copy, "TestRoleReadPolicy", "DescribeStack", "bootstrap").update(
+            Action="cloudformation:*"
+        ),
+        "test_pipeline_iam",
+        "test_no_policy_allows_every_action",
+        ("TestRoleReadPolicy", "cloudformation:*"),
+    ),
+    # ------------------------------------------------------------ per-stage accounts
+    Defect(
+        "prod deployed as the dev deployment role",
+        prod_deploys_as_dev,
+        "test_pipeline_accounts",
+        "test_each_deploy_action_runs_as_its_stages_roles",
+        ("stage DeployProd action CreateChangeSet", "-prod-deploy in the prod account"),
+    ),
+    Defect(
+        "CloudFormation handed the pipeline's own role",
+        lambda copy: action(copy, "DeployStaging", "CreateChangeSet")["Configuration"].update(
+            RoleArn={"Fn::GetAtt": ["PipelineRole", "Arn"]}
+        ),
+        "test_pipeline_accounts",
+        "test_each_deploy_action_runs_as_its_stages_roles",
+        ("stage DeployStaging action CreateChangeSet", "Configuration.RoleArn", "PipelineRole"),
+    ),
+    Defect(
+        "deploy action run as the pipeline role",
+        lambda copy: action(copy, "DeployDev", "ExecuteChangeSet").pop("RoleArn"),
+        "test_pipeline_accounts",
+        "test_each_deploy_action_runs_as_its_stages_roles",
+        ("stage DeployDev action ExecuteChangeSet", "RoleArn is null"),
+    ),
+    Defect(
+        "prod smoke run as the staging test role",
+        prod_smoke_as_staging_test_role,
+        "test_pipeline_accounts",
+        "test_each_test_action_runs_as_its_stages_test_role",
+        ("stage SmokeProd", "STAGE_ROLE_ARN", "-staging-test"),
+    ),
+    Defect(
+        "test project may assume any role",
+        lambda copy: statement(
+            copy, "IntegrationTestProjectRolePolicy", "AssumeStageTestRole"
+        ).update(Resource="*"),
+        "test_pipeline_accounts",
+        "test_each_test_action_runs_as_its_stages_test_role",
+        ("stage IntegrationTest", "IntegrationTestProjectRole may assume", "'*'"),
+    ),
+    Defect(
+        "smoke suite run as the project's own role",
+        in_buildspec("buildspec-smoke.yml", lambda buildspec: buildspec["phases"].pop("pre_build")),
+        "test_pipeline_accounts",
+        "test_each_test_action_runs_as_its_stages_test_role",
+        ("stage SmokeGate", "buildspec-smoke.yml never sets AWS_PROFILE"),
+    ),
+    Defect(
+        "pipeline role may assume any role",
+        lambda copy: statement(copy, "PipelineRolePolicy", "AssumeStageDeploymentRoles").update(
+            Resource=[{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}]
+        ),
+        "test_pipeline_accounts",
+        "test_pipeline_role_may_assume_only_the_stage_deployment_roles",
+        ("Pipeline", "role/*", "no stage's deployment role"),
+    ),
+    Defect(
+        "artifacts granted to a stage's test role",
+        lambda copy: statement(copy, "ArtifactBucketPolicy", "DevStageDeployment")["Condition"][
+            "ArnEquals"
+        ]["aws:PrincipalArn"][1]["Fn::Sub"].__setitem__(
+            0, "arn:${AWS::Partition}:iam::${Account}:role/pipeline/${AppStackPrefix}-dev-test"
+        ),
+        "test_pipeline_accounts",
+        "test_artifact_store_grants_exactly_each_stages_deployment_roles",
+        ("ArtifactBucketPolicy", "role/pipeline/${AppStackPrefix}-dev-test"),
+    ),
+    Defect(
+        "prod account cannot decrypt artifacts",
+        lambda copy: node(
+            copy.template, properties_path("ArtifactKey", "KeyPolicy", "Statement")
+        ).remove(key_statement(copy, "ArtifactKey", "ProdStageDeployment")),
+        "test_pipeline_accounts",
+        "test_artifact_store_grants_exactly_each_stages_deployment_roles",
+        ("ArtifactKey: grants nothing to the prod account",),
+    ),
+    # ---------------------------------------------------------------------- audit
+    Defect(
+        "trail without log file validation",
+        set_at(properties_path("Trail", "EnableLogFileValidation"), False),
+        "test_pipeline_audit",
+        "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
+        ("Trail", "Properties.EnableLogFileValidation"),
+    ),
+    Defect(
+        "single-region trail",
+        set_at(properties_path("Trail", "IsMultiRegionTrail"), False),
+        "test_pipeline_audit",
+        "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
+        ("Trail", "Properties.IsMultiRegionTrail"),
+    ),
+    Defect(
+        "trail blind to the artifact bucket",
+        drop(properties_path("Trail", "EventSelectors")),
+        "test_pipeline_audit",
+        "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
+        ("Trail", "Properties.EventSelectors"),
+    ),
+    Defect(
+        "trail logs not encrypted with a key of the stack",
+        drop(properties_path("Trail", "KMSKeyId")),
+        "test_pipeline_audit",
+        "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
+        ("Trail", "Properties.KMSKeyId"),
+    ),
+    Defect(
+        "trail key closed to CloudTrail",
+        lambda copy: node(
+            copy.template, properties_path("AuditKey", "KeyPolicy", "Statement")
+        ).remove(key_statement(copy, "AuditKey", "CloudTrailEncryptsLogFiles")),
+        "test_pipeline_audit",
+        "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
+        ("any_match: none of the", "AuditKey"),
+    ),
+    Defect(
+        "trail bucket writable outside AWSLogs",
+        lambda copy: statement(copy, "AuditBucketPolicy", "CloudTrailWrite").update(
+            Resource={"Fn::Sub": "${AuditBucket.Arn}/*"}
+        ),
+        "test_pipeline_audit",
+        "test_trail_bucket_policy_is_cloudtrails_and_nothing_wider",
+        ("AuditBucketPolicy", "CloudTrailWrite"),
+    ),
+    Defect(
+        "trail bucket open to any trail",
+        lambda copy: statement(copy, "AuditBucketPolicy", "CloudTrailAclCheck").pop("Condition"),
+        "test_pipeline_audit",
+        "test_trail_bucket_policy_is_cloudtrails_and_nothing_wider",
+        ("AuditBucketPolicy", "CloudTrailAclCheck"),
+    ),
+    Defect(
+        "organisation setting still creates the trail",
+        lambda copy: node(copy.template, ("Resources", "Trail")).pop("Condition"),
+        "test_pipeline_audit",
+        "test_organisation_trail_setting_creates_nothing",
+        ("still creates the trail's", "'Trail'"),
+    ),
+    Defect(
+        "audit bucket reachable without TLS",
+        lambda copy: statements(copy, "AuditBucketPolicy").pop(0),
+        "test_pipeline_artifacts",
+        "test_every_bucket_denies_requests_without_tls",
+        ("AuditBucketPolicy",),
+    ),
+    Defect(
+        "audit logs kept forever",
+        lambda copy: node(
+            copy.template, properties_path("AuditBucket", "LifecycleConfiguration", "Rules", 0)
+        ).pop("ExpirationInDays"),
+        "test_pipeline_artifacts",
+        "test_every_bucket_expires_old_objects",
+        ("AuditBucket", "ExpirationInDays"),
+    ),
+    # ------------------------------------------------------------- stage bootstrap
+    Defect(
+        "dev test role trusts the smoke gate's project",
+        in_bootstrap(
+            lambda resources: trust(resources, "TestRole")["Condition"]["ArnEquals"][
+                "aws:PrincipalArn"
+            ]["Fn::Sub"][1]["Tester"]["Fn::If"].__setitem__(1, "smoke-gate")
+        ),
+        "test_pipeline_bootstrap",
+        "test_stage_roles_trust_only_the_pipeline_roles_that_use_them",
+        ("TestRole", "Stage=dev", "smoke-gate", "integration-test"),
+    ),
+    Defect(
+        "deployment role trusts another pipeline role",
+        in_bootstrap(
+            lambda resources: trust(resources, "DeploymentRole")["Condition"]["ArnEquals"].update(
+                {
+                    "aws:PrincipalArn": {
+                        "Fn::Sub": "arn:${AWS::Partition}:iam::${PipelineAccountId}:role/pipeline/"
+                        "${AppStackPrefix}-smoke-gate"
+                    }
+                }
+            )
+        ),
+        "test_pipeline_bootstrap",
+        "test_stage_roles_trust_only_the_pipeline_roles_that_use_them",
+        ("DeploymentRole", "smoke-gate", "codepipeline"),
+    ),
+    Defect(
+        "execution role allowed every action",
+        lambda copy: statements(copy, "CloudFormationExecutionRolePolicy", "bootstrap").append(
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        ),
+        "test_pipeline_bootstrap",
+        "test_execution_role_is_limited_to_the_apps_resource_types_and_the_stacks_names",
+        ("CloudFormationExecutionRolePolicy", "none_match", '"Action": ["*"]'),
+    ),
+    Defect(
+        "execution role may manage every role",
+        lambda copy: statement(
+            copy, "CloudFormationExecutionRolePolicy", "AppRoles", "bootstrap"
+        ).update(Resource={"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*"}),
+        "test_pipeline_bootstrap",
+        "test_execution_role_is_limited_to_the_apps_resource_types_and_the_stacks_names",
+        ("CloudFormationExecutionRolePolicy", "AppRoles", "role/*"),
+    ),
+    Defect(
+        "execution role made administrator",
+        in_bootstrap(
+            lambda resources: resources["CloudFormationExecutionRole"]["Properties"].update(
+                ManagedPolicyArns=["arn:aws:iam::aws:policy/AdministratorAccess"]
+            )
+        ),
+        "test_pipeline_bootstrap",
+        "test_execution_role_is_limited_to_the_apps_resource_types_and_the_stacks_names",
+        ("CloudFormationExecutionRole", "Properties.ManagedPolicyArns"),
+    ),
+    Defect(
+        "execution role reaches every table",
+        lambda copy: statement(
+            copy, "CloudFormationExecutionRolePolicy", "AppTable", "bootstrap"
+        ).update(
+            Resource={
+                "Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"
+            }
+        ),
+        "test_pipeline_bootstrap",
+        "test_execution_role_is_limited_to_the_apps_resource_types_and_the_stacks_names",
+        ("AppTable", "table/* is not named after the stack"),
+    ),
+    Defect(
+        "execution role uses a service the app does not",
+        lambda copy: statement(
+            copy, "CloudFormationExecutionRolePolicy", "AppFunctions", "bootstrap"
+        )["Action"].append("ec2:RunInstances"),
+        "test_pipeline_bootstrap",
+        "test_execution_role_is_limited_to_the_apps_resource_types_and_the_stacks_names",
+        ("AppFunctions", "uses ['ec2']"),
+    ),
+    Defect(
+        "staging's item sweep granted on prod",
+        in_bootstrap(lambda resources: resources["SmokeGateSweepPolicy"].pop("Condition")),
+        "test_pipeline_bootstrap",
+        "test_prod_test_role_can_only_read",
+        ("SmokeGateSweepPolicy", "dynamodb:DeleteItem"),
+    ),
 ]
 
 
@@ -483,18 +773,26 @@ def pipeline_sources() -> str:
         path.name: yaml.safe_load(path.read_text()) for path in PIPELINE.glob("buildspec-*.yml")
     }
     template = load_document(PIPELINE / "pipeline.yaml")
-    return json.dumps({"template": template, "buildspecs": buildspecs})
+    bootstrap = load_document(PIPELINE / "stage-bootstrap.yaml")
+    return json.dumps({"template": template, "bootstrap": bootstrap, "buildspecs": buildspecs})
 
 
 def pipeline_copy(sources: str) -> PipelineCopy:
     return PipelineCopy(**json.loads(sources))
 
 
+def app_transformed(stage: str | None = None) -> Template:
+    """The app's transformed template, as the ``transformed`` fixture gives it (not mutated)."""
+    return transformed_template(APP_TEMPLATE, {"Stage": stage or "prod"}, "us-east-1")
+
+
 def run_suite_test(module: str, test_name: str, template_path: Path) -> None:
     """Call a suite test with the fixtures the suite's conftest builds, from the copy."""
     fixtures = {
         "pipeline_template": Template.from_file(template_path),
+        "bootstrap_template": Template.from_file(template_path.parent / BOOTSTRAP_COPY),
         "repo_root": template_path.parents[1],
+        "transformed": app_transformed,
     }
     test = getattr(suite_module(module), test_name)
     test(**{name: fixtures[name] for name in inspect.signature(test).parameters})

@@ -70,6 +70,38 @@ def prod_deploys_all_at_once(document: Document) -> None:
     document["Mappings"]["StageConfig"]["prod"]["DeploymentType"] = "AllAtOnce"
 
 
+def drop_dashboard_rows(logical_id: str) -> Callable[[Document], None]:
+    """Remove every dashboard row that names the resource (``${Id}`` in the Fn::Sub body)."""
+
+    def mutate(document: Document) -> None:
+        body = props(document, "ItemsDashboard")["DashboardBody"]
+        decoded = json.loads(body["Fn::Sub"])
+        for widget in decoded["widgets"]:
+            rows = widget["properties"].get("metrics")
+            if rows:
+                widget["properties"]["metrics"] = [
+                    row for row in rows if "${" + logical_id + "}" not in row
+                ]
+        body["Fn::Sub"] = json.dumps(decoded)
+
+    return mutate
+
+
+def key_statements(document: Document) -> list[Document]:
+    return props(document, "AlarmKey")["KeyPolicy"]["Statement"]
+
+
+def drop_cloudwatch_key_grant(document: Document) -> None:
+    statements = key_statements(document)
+    statements[:] = [item for item in statements if item["Sid"] != "CloudWatchAlarmsPublish"]
+
+
+def latency_alarm_on_the_average(document: Document) -> None:
+    alarm = props(document, "ApiLatencyP99Alarm")
+    del alarm["ExtendedStatistic"]
+    alarm["Statistic"] = "Average"
+
+
 @dataclass(frozen=True)
 class Defect:
     name: str
@@ -218,6 +250,99 @@ DEFECTS = [
         "test_template_api",
         "test_stack_exports_api_url_and_table_name",
         ("ApiUrl",),
+    ),
+    Defect(
+        "function missing from the dashboard",
+        drop_dashboard_rows("ItemsWriteFunction"),
+        "test_template_monitoring",
+        "test_every_function_api_and_table_is_on_the_dashboard",
+        ("ItemsDashboard", "ItemsWriteFunction", "ConcurrentExecutions Maximum"),
+    ),
+    Defect(
+        "table missing from the dashboard",
+        drop_dashboard_rows("ItemsTable"),
+        "test_template_monitoring",
+        "test_every_function_api_and_table_is_on_the_dashboard",
+        ("ItemsTable", "ThrottledRequests Sum"),
+    ),
+    Defect(
+        "throttles alarm removed",
+        drop(("Resources", "ItemsWriteThrottlesAlarm")),
+        "test_template_monitoring",
+        "test_alarms_guard_api_errors_and_latency_function_throttles_and_table_throttling",
+        ("ItemsWriteFunction", "no alarm on its Throttles"),
+    ),
+    Defect(
+        "latency alarm on the average",
+        latency_alarm_on_the_average,
+        "test_template_monitoring",
+        "test_alarms_guard_api_errors_and_latency_function_throttles_and_table_throttling",
+        ("ItemsApi", "no alarm on its p99 Latency"),
+    ),
+    Defect(
+        "alarm threshold the same on every stage",
+        set_prop("Api5xxRateAlarm", "Threshold", 5),
+        "test_template_monitoring",
+        "test_alarm_thresholds_are_set_for_every_stage",
+        ("Api5xxRateAlarm", "Properties.Threshold"),
+    ),
+    Defect(
+        "stage without a threshold",
+        drop(("Mappings", "StageConfig", "staging", "ApiLatencyP99Ms")),
+        "test_template_monitoring",
+        "test_alarm_thresholds_are_set_for_every_stage",
+        ("ApiLatencyP99Alarm", "StageConfig.staging.ApiLatencyP99Ms is not set"),
+    ),
+    Defect(
+        "alarm notifies nobody",
+        drop(("Resources", "ApiLatencyP99Alarm", "Properties", "AlarmActions")),
+        "test_template_monitoring",
+        "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
+        ("ApiLatencyP99Alarm", "Properties.AlarmActions"),
+    ),
+    Defect(
+        "alarm topic not encrypted",
+        drop(("Resources", "AlarmTopic", "Properties", "KmsMasterKeyId")),
+        "test_template_monitoring",
+        "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
+        ("no topic CloudWatch alarms can publish to", "AlarmTopic"),
+    ),
+    Defect(
+        "alarm key closed to CloudWatch",
+        drop_cloudwatch_key_grant,
+        "test_template_monitoring",
+        "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
+        ("no topic CloudWatch alarms can publish to", "AlarmTopic"),
+    ),
+    Defect(
+        "alarm subscription always created",
+        lambda d: resources(d)["AlarmSubscription"].pop("Condition"),
+        "test_template_monitoring",
+        "test_alarm_subscriber_is_optional",
+        ("expected 0 AWS::SNS::Subscription", "AlarmSubscription"),
+    ),
+    Defect(
+        "business metrics without a namespace",
+        drop(("Globals", "Function", "Environment", "Variables", "POWERTOOLS_METRICS_NAMESPACE")),
+        "test_template_monitoring",
+        "test_business_metrics_are_named_and_on_the_dashboard",
+        ("ItemsReadFunction", "POWERTOOLS_METRICS_NAMESPACE"),
+    ),
+    Defect(
+        "alarm key administered by the whole account",
+        lambda d: key_statements(d)[0].pop("Condition"),
+        "test_template_iam",
+        "test_resource_policies_grant_only_named_principals",
+        ("AlarmKey", "Properties.KeyPolicy.Statement[0].Principal"),
+    ),
+    Defect(
+        "alarm topic open to everyone",
+        lambda d: props(d, "AlarmTopicPolicy")["PolicyDocument"]["Statement"][0].update(
+            Principal="*"
+        ),
+        "test_template_iam",
+        "test_resource_policies_grant_only_named_principals",
+        ("AlarmTopicPolicy", "Properties.PolicyDocument.Statement[0].Principal"),
     ),
 ]
 

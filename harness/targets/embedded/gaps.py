@@ -7,7 +7,9 @@ are removed, references to them are rewritten, and every removal is returned as 
 :class:`~harness.targets.base.Gap` for the report.
 
 "Supported" is moto's own model map (``moto.cloudformation.parsing``), not a list kept
-here: a moto upgrade that adds a model closes the gap without a change to this module.
+here: a moto upgrade that adds a model closes the gap without a change to this module. A
+resource whose ``Condition`` is false for the deployed parameters is no gap: CloudFormation
+would not create it either, and moto skips it just the same.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from moto.cloudformation.parsing import NULL_MODELS, get_model_map
 
 from harness.targets.base import Gap
+from harness.template.conditions import evaluate_conditions
 
 API_URL_OUTPUT = "ApiUrl"
 
@@ -41,7 +44,10 @@ def is_supported(resource_type: str) -> bool:
 
 
 def remove_unsupported(
-    template: Mapping[str, Any], *, api_url: str | None
+    template: Mapping[str, Any],
+    *,
+    api_url: str | None,
+    parameters: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[Gap]]:
     """Return a copy of a CloudFormation template that moto can create, and the gaps.
 
@@ -49,14 +55,18 @@ def remove_unsupported(
     references to any other removed resource become its logical id as a plain string
     (which is what moto itself returns for a ``Ref`` to a ``Lambda::Version``). An output
     that names a removed resource is dropped and listed, except ``ApiUrl``, which becomes
-    ``api_url`` (the local HTTP API's loopback URL) when one is given.
+    ``api_url`` (the local HTTP API's loopback URL) when one is given. ``parameters`` are the
+    stack's, which decide its conditions (a condition that cannot be known offline counts as
+    true, so its resources are reported rather than hidden).
     """
     result = copy.deepcopy(dict(template))
     resources: dict[str, Any] = result.get("Resources", {})
+    conditions = evaluate_conditions(result, parameters or {})
     removed = {
         logical_id: resource
         for logical_id, resource in resources.items()
         if not is_supported(resource.get("Type", ""))
+        and conditions.get(resource.get("Condition", ""), True) is not False
     }
     gaps = [
         Gap(logical_id, resource["Type"], _reason(resource["Type"]))

@@ -240,7 +240,9 @@ class EmbeddedTarget(Target):
         )
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
         check_output_references(document, transformed, template_path)
-        template, gaps = remove_unsupported(transformed, api_url=stack.http_api.url)
+        template, gaps = remove_unsupported(
+            transformed, api_url=stack.http_api.url, parameters=parameters
+        )
         stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
         stack.client("cloudformation").create_stack(
             StackName=stack.name,
