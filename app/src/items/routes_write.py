@@ -34,6 +34,7 @@ def count_event(name: str) -> None:
     ):
         pass
 
+
 CREATED_ITEM_LINKS = {
     "GetCreatedItem": responses.link("getItem", id="$response.body#/id"),
     "DeleteCreatedItem": responses.link("deleteItem", id="$response.body#/id"),
