@@ -9,6 +9,7 @@ the URL is printed, along with the stack's outputs and emulation gaps.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from harness.settings import STAGES
+from harness.settings import PARAMETERS_HELP, STAGES, SettingsError, resolve_parameters
 
 DEFAULT_TEMPLATE = Path("app/template.yaml")
 BUILD_CACHE = Path(".cache/harness-builds")
@@ -31,13 +32,29 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--region", default="us-east-1", help="region of the emulated account")
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template")
     parser.add_argument("--stack-name", help="stack name (default: local-<stage>)")
+    parser.add_argument("--parameter", action="append", default=[], help=PARAMETERS_HELP)
+    parser.add_argument(
+        "--stage-parameter", default="Stage", help="template parameter that receives the stage"
+    )
     return parser.parse_args(argv)
 
 
 def up(argv: Sequence[str]) -> int:
     """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
     arguments = parse_arguments(argv)
+    from harness.stack_parameters import template_parameters
     from harness.targets.embedded.target import EmbeddedTarget
+
+    try:
+        parameters = template_parameters(
+            arguments.template,
+            resolve_parameters(arguments.parameter, os.environ, ()),
+            stage=arguments.stage,
+            stage_parameter=arguments.stage_parameter,
+        )
+    except SettingsError as error:
+        print(f"harness up: {error}", file=sys.stderr)
+        return 2
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     target = EmbeddedTarget(region=arguments.region, cache_dir=BUILD_CACHE)
@@ -45,7 +62,7 @@ def up(argv: Sequence[str]) -> int:
         stack = target.deploy(
             arguments.template,
             arguments.stack_name or f"local-{arguments.stage}",
-            {"Stage": arguments.stage},
+            parameters,
         )
         print(f"ApiUrl: {stack.api_url}")
         for key, value in sorted(stack.outputs.items()):

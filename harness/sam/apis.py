@@ -6,6 +6,11 @@ documents (:mod:`harness.sam.openapi`). Events without ``RestApiId``/``ApiId`` b
 the API SAM creates for them (``ServerlessRestApi`` on stage ``Prod``,
 ``ServerlessHttpApi`` on ``$default``), which takes ``Globals.Api``/``Globals.HttpApi``.
 
+An API with its own OpenAPI document (``DefinitionBody``, ``DefinitionUri``) has the
+routes of that document only: SAM adds events' routes to the documents it generates, never
+to one the template provides ("Swagger is the source of truth"; such events only grant the
+API permission to invoke the function).
+
 The checks SAM and API Gateway make are made here, with the line of the event at fault:
 an ``Api`` event needs ``Path`` and ``Method``, an ``HttpApi`` event both or neither (then
 it is the ``$default`` route); a ``RestApiId``/``ApiId`` must ``Ref`` an API of the
@@ -193,7 +198,8 @@ def _api(
     for event_route in event_routes.get(logical_id, ()):
         route = defaults.apply_to_event(event_route.route, event_route.auth)
         _check_authorizer(context, route.authorizer, known, route.source, route.line)
-        _add_route(context, routes, route)
+        if loaded is None:  # SAM adds events' routes only to the documents it writes itself
+            _add_route(context, routes, route)
     if any(route.authorizer == IAM_AUTHORIZER for route in routes.values()):
         authorizers.setdefault(IAM_AUTHORIZER, iam_authorizer(logical_id))
     binary = [t.replace("~1", "/") for t in properties.get("BinaryMediaTypes") or ()]
@@ -230,10 +236,18 @@ class _AuthDefaults:
         self._preflight_api_key = auth.get("AddApiKeyRequiredToCorsPreflight", True)
 
     def apply_to_definition(self, route: Route) -> Route:
-        """A document's operation without ``security`` takes the API's defaults."""
-        if route.authorizer is not None or route.api_key_required:
-            return route
-        return self._with_defaults(route, None, None, None)
+        """A document's operation takes the defaults its ``security`` does not override.
+
+        As SAM edits the document: the default authorizer joins an operation that names
+        no authorizer (an empty ``security`` included; only ``NONE`` opens it), the API
+        key one that does not require the key already.
+        """
+        return self._with_defaults(
+            route,
+            route.authorizer,
+            route.authorization_scopes if route.authorizer else None,
+            True if route.api_key_required else None,
+        )
 
     def apply_to_event(self, route: Route, event_auth: Mapping[str, Any]) -> Route:
         return self._with_defaults(

@@ -9,6 +9,7 @@ package`` uploads). Documents on S3 cannot be read offline: ``None``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from harness.sam.context import ReadContext
 from harness.sam.errors import SamModelError
+from harness.sam.model import SamModel
 from harness.template.loader import parse_yaml
 
 INCLUDE = "AWS::Include"
@@ -38,6 +40,18 @@ def include_location(value: Any) -> Any:
     if not isinstance(transform, Mapping) or transform.get("Name") != INCLUDE:
         return None
     return (transform.get("Parameters") or {}).get("Location")
+
+
+def inline_includes(document: dict[str, Any], model: SamModel) -> None:
+    """Put each API's included document where its ``AWS::Include`` is, in ``document``.
+
+    What CloudFormation does before the SAM transform; ``document`` is a plain copy of the
+    model's, which this changes in place.
+    """
+    for api in model.apis.values():
+        properties = (document["Resources"].get(api.logical_id) or {}).get("Properties") or {}
+        if api.definition is not None and include_location(properties.get("DefinitionBody")):
+            properties["DefinitionBody"] = json.loads(json.dumps(api.definition))
 
 
 def load_definition(

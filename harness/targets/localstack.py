@@ -114,15 +114,14 @@ class LocalStackTarget(Target):
         self.endpoint = Endpoint(region=region, url=url, credentials=CREDENTIALS)
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
-        from harness.targets.packaging import create_bucket, package_functions, s3_uploader
-        from harness.template.loader import load_document
+        from harness.sam import read_sam_model
+        from harness.targets.packaging import create_bucket, package_template, s3_uploader
 
         stack = Stack(name=stack_name, endpoint=self.endpoint, outputs={}, physical_ids={})
         bucket = f"harness-artifacts-{stack_name.lower()}"
         create_bucket(stack.client("s3"), bucket, self.endpoint.region)
-        packaged = package_functions(
-            load_document(template_path),
-            template_path,
+        packaged = package_template(
+            read_sam_model(template_path, parameters),
             s3_uploader(stack.client("s3"), bucket),
             self._cache_dir,
         )

@@ -27,21 +27,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from harness.sam import SamModel, read_sam_model
 from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.moto_server import MotoServer
-from harness.targets.embedded.packager import runtime_layer
+from harness.targets.embedded.packager import mount_layers, runtime_layer
 from harness.targets.embedded.routes import routes_from_sam
 from harness.targets.embedded.workers import FunctionSpec, InvokeResult, WorkerRegistry
 from harness.targets.packaging import (
     PackagedFunction,
+    PackagedTemplate,
     create_bucket,
-    package_functions,
+    package_template,
     s3_uploader,
 )
-from harness.template.loader import load_document
 from harness.template.transform import transform
 
 # moto accepts any credentials; these make sure nothing falls back to a real profile.
@@ -166,7 +167,7 @@ class EmbeddedTarget(Target):
         The API starts first (without workers yet) because its loopback URL is the value of
         the ``ApiUrl`` output, which has to be in the template given to ``create_stack``.
         """
-        document = load_document(template_path)
+        model = read_sam_model(template_path, parameters)
         stack = EmbeddedStack(
             name=stack_name,
             endpoint=self.endpoint,
@@ -176,19 +177,17 @@ class EmbeddedTarget(Target):
         )
         self._stacks[stack_name] = stack
         stack.http_api = LocalHttpApi(
-            routes_from_sam(document),
+            routes_from_sam(model.document),
             stack.journal.recording(stack.workers.invoke),
             access_log=self._workdir / stack_name / "http-api-access.log",
         )
         stack.http_api.start()
-        packaged = package_functions(
-            document, template_path, self._uploader(stack), self._cache_dir
-        )
+        packaged = package_template(model, self._uploader(stack), self._cache_dir)
         template, gaps = remove_unsupported(
             transform(packaged.document, parameters, self.region, source=template_path),
             api_url=stack.http_api.url,
         )
-        stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
+        stack.emulation_gaps = gaps + packaged.gaps + _functions_without_local_code(model, packaged)
         stack.client("cloudformation").create_stack(
             StackName=stack_name,
             TemplateBody=json.dumps(template),
@@ -241,11 +240,16 @@ class EmbeddedTarget(Target):
             "AWS_SESSION_TOKEN": DUMMY_CREDENTIALS["aws_session_token"],
             "AWS_DEFAULT_REGION": self.region,
         }
+        runtime = deployed["Runtime"]
         return FunctionSpec(
             logical_id=function.logical_id,
             handler=deployed["Handler"],
-            code_paths=[function.build_dir, runtime_layer(deployed["Runtime"], self._cache_dir)],
-            runtime=deployed["Runtime"],
+            code_paths=[
+                function.build_dir,
+                *mount_layers(function.layer_builds, runtime, self._cache_dir),
+                runtime_layer(runtime, self._cache_dir),
+            ],
+            runtime=runtime,
             environment=environment,
             timeout_s=float(deployed["Timeout"]),
             memory_mb=int(deployed["MemorySize"]),
@@ -254,12 +258,14 @@ class EmbeddedTarget(Target):
         )
 
 
-def _functions_without_workers(
-    document: Mapping[str, Any], packaged: Mapping[str, PackagedFunction]
-) -> list[Gap]:
-    """Functions whose code was not local (already on S3, inline): nothing can run them."""
+def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -> list[Gap]:
+    """Functions whose code is not local (already on S3, inline, an image): none runs them."""
     return [
-        Gap(logical_id, resource["Type"], "code is not a local directory; no worker runs it")
-        for logical_id, resource in document.get("Resources", {}).items()
-        if resource.get("Type") == "AWS::Serverless::Function" and logical_id not in packaged
+        Gap(
+            logical_id,
+            "AWS::Serverless::Function",
+            "code is not a local directory; no worker runs it",
+        )
+        for logical_id, function in model.functions.items()
+        if function.code_dir is None and logical_id not in packaged.functions
     ]
