@@ -187,7 +187,12 @@ class EmbeddedTarget(Target):
             transform(packaged.document, parameters, self.region, source=template_path),
             api_url=stack.http_api.url,
         )
-        stack.emulation_gaps = gaps + packaged.gaps + _functions_without_local_code(model, packaged)
+        stack.emulation_gaps = [
+            *gaps,
+            *packaged.gaps,
+            *_functions_without_local_code(model, packaged),
+            *_layers_missing_from_configuration(packaged),
+        ]
         stack.client("cloudformation").create_stack(
             StackName=stack_name,
             TemplateBody=json.dumps(template),
@@ -268,4 +273,21 @@ def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -
         )
         for logical_id, function in model.functions.items()
         if function.code_dir is None and logical_id not in packaged.functions
+    ]
+
+
+def _layers_missing_from_configuration(packaged: PackagedTemplate) -> list[Gap]:
+    """moto's CloudFormation creates the layers but leaves them out of functions' configuration.
+
+    (Its ``AWS::Lambda::Function`` ignores ``Layers``, and a ``Ref`` to its
+    ``AWS::Lambda::LayerVersion`` is empty.) The workers mount the layers all the same.
+    """
+    return [
+        Gap(
+            function.logical_id,
+            "AWS::Serverless::Function",
+            "its layers run, but GetFunctionConfiguration lists none (moto drops Layers)",
+        )
+        for function in packaged.functions.values()
+        if function.layer_builds
     ]
