@@ -51,7 +51,7 @@ from harness.sam.model import (
     SamApi,
     SamFunction,
 )
-from harness.sam.openapi import Definition, DefinitionSource, read_definition
+from harness.sam.openapi import Definition, DefinitionSource, cors_extension, read_definition
 from harness.sam.paths import DEFAULT_ROUTE, path_problem, route_method
 from harness.template.loader import line_of
 
@@ -78,32 +78,27 @@ def read_apis(context: ReadContext, functions: Mapping[str, SamFunction]) -> dic
     for function in functions.values():
         for event_route in _event_routes(context, function):
             event_routes.setdefault(event_route.route.api_id, []).append(event_route)
-    apis = {}
+    declared: list[tuple[str, ApiKind, Mapping[str, Any], bool]] = []
     for logical_id, resource in context.resources.items():
         kind = next((k for k, t in API_TYPES.items() if resource.get("Type") == t), None)
         if kind is not None:
             properties = context.merger.merged(API_TYPES[kind], logical_id, resource)
-            apis[logical_id] = _api(
-                context,
-                logical_id,
-                kind,
-                properties,
-                event_routes=event_routes,
-                functions=functions,
-                implicit=False,
-            )
+            declared.append((logical_id, kind, properties, False))
     for kind, logical_id in _IMPLICIT.items():
-        if logical_id in event_routes and logical_id not in apis:
+        if logical_id in event_routes and logical_id not in context.resources:
             properties = context.merger.merged(API_TYPES[kind], logical_id, {})
-            apis[logical_id] = _api(
-                context,
-                logical_id,
-                kind,
-                properties,
-                event_routes=event_routes,
-                functions=functions,
-                implicit=True,
-            )
+            declared.append((logical_id, kind, properties, True))
+    apis = {}
+    for logical_id, kind, properties, implicit in declared:
+        apis[logical_id] = _api(
+            context,
+            logical_id,
+            kind,
+            properties,
+            event_routes=event_routes,
+            functions=functions,
+            implicit=implicit,
+        )
     return apis
 
 
@@ -342,15 +337,8 @@ def _cors(
         return Cors(allow_origins=("*",))
     if not isinstance(value, Mapping):
         raise context.error(f"{logical_id}: CorsConfiguration must be true or a mapping", line)
-    max_age = value.get("MaxAge")
-    return Cors(
-        allow_origins=tuple(value.get("AllowOrigins") or ()),
-        allow_methods=tuple(value.get("AllowMethods") or ()),
-        allow_headers=tuple(value.get("AllowHeaders") or ()),
-        expose_headers=tuple(value.get("ExposeHeaders") or ()),
-        max_age_s=None if max_age is None else int(max_age),
-        allow_credentials=value.get("AllowCredentials") is True,
-    )
+    # SAM writes it into the document as x-amazon-apigateway-cors, the same keys in camelCase
+    return cors_extension({key[:1].lower() + key[1:]: item for key, item in value.items()})
 
 
 def _unquoted(value: Any) -> str:

@@ -27,19 +27,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.sam.context import ReadContext
+from harness.sam.errors import SamModelError
 from harness.sam.model import ApiKind, Authorizer, SamFunction
 from harness.sam.references import referenced_function
 
 IAM_AUTHORIZER = "AWS_IAM"
 NO_AUTHORIZER = "NONE"
 REST_DEFAULT_TTL_S = 300
-_REST_IDENTITY_PREFIXES = (
+_REST_PREFIXES = (
     ("Headers", "method.request.header."),
     ("QueryStrings", "method.request.querystring."),
     ("StageVariables", "stageVariables."),
     ("Context", "context."),
 )
-_HTTP_IDENTITY_PREFIXES = (
+_HTTP_PREFIXES = (
     ("Headers", "$request.header."),
     ("QueryStrings", "$request.querystring."),
     ("StageVariables", "$stageVariables."),
@@ -57,12 +58,13 @@ def auth_authorizers(
     functions: Mapping[str, SamFunction],
 ) -> dict[str, Authorizer]:
     """The authorizers of one API's ``Auth``, by name; IAM included where it applies."""
-    reader = _rest_authorizer if kind == "REST" else _http_authorizer
+    reader = _AuthorizerReader(context, api_id, line, functions)
+    read = reader.rest if kind == "REST" else reader.http
     authorizers = {}
     for name, spec in (auth.get("Authorizers") or {}).items():
         if not isinstance(spec, Mapping):
             raise context.error(f"{api_id}: Auth.Authorizers.{name} must be a mapping", line)
-        authorizers[name] = reader(context, api_id, name, spec, line=line, functions=functions)
+        authorizers[name] = read(name, spec)
     if auth.get("EnableIamAuthorizer") is True:
         authorizers.setdefault(IAM_AUTHORIZER, iam_authorizer(api_id))
     return authorizers
@@ -79,125 +81,102 @@ def default_scopes(auth: Mapping[str, Any], authorizer: str | None) -> tuple[str
     return tuple(spec.get("AuthorizationScopes") or ()) if isinstance(spec, Mapping) else ()
 
 
-def _rest_authorizer(
-    context: ReadContext,
-    api_id: str,
-    name: str,
-    spec: Mapping[str, Any],
-    *,
-    line: int,
-    functions: Mapping[str, SamFunction],
-) -> Authorizer:
-    identity = spec.get("Identity") or {}
-    ttl = _seconds(context, api_id, name, identity, default=REST_DEFAULT_TTL_S, line=line)
-    header = (f"method.request.header.{identity.get('Header') or 'Authorization'}",)
-    if "UserPoolArn" in spec:
-        arns = spec["UserPoolArn"]
-        return Authorizer(
-            name,
-            api_id,
-            "cognito",
-            identity_sources=header,
-            ttl_s=ttl,
-            validation_expression=identity.get("ValidationExpression"),
-            user_pool_arns=tuple(arns) if isinstance(arns, list) else (arns,),
-        )
-    if "FunctionArn" not in spec:
-        raise context.error(
-            f"{api_id}: Auth.Authorizers.{name} needs a FunctionArn (Lambda) or a "
-            "UserPoolArn (Cognito)",
-            line,
-        )
-    payload_type = str(spec.get("FunctionPayloadType", "TOKEN"))
-    if payload_type not in ("TOKEN", "REQUEST"):
-        raise context.error(
-            f"{api_id}: Auth.Authorizers.{name}.FunctionPayloadType {payload_type!r} is not "
-            "TOKEN or REQUEST",
-            line,
-        )
-    return Authorizer(
-        name,
-        api_id,
-        "lambda",
-        identity_sources=header
-        if payload_type == "TOKEN"
-        else _identity_sources(identity, _REST_IDENTITY_PREFIXES),
-        function_id=referenced_function(spec["FunctionArn"], functions),
-        function_arn=spec["FunctionArn"],
-        payload_type="TOKEN" if payload_type == "TOKEN" else "REQUEST",
-        ttl_s=ttl,
-        validation_expression=identity.get("ValidationExpression")
-        if payload_type == "TOKEN"
-        else None,
-    )
+class _AuthorizerReader:
+    """Reads the ``Auth.Authorizers`` entries of one API; errors point at the API's line."""
 
+    def __init__(
+        self,
+        context: ReadContext,
+        api_id: str,
+        line: int,
+        functions: Mapping[str, SamFunction],
+    ) -> None:
+        self._context = context
+        self._api_id = api_id
+        self._line = line
+        self._functions = functions
 
-def _http_authorizer(
-    context: ReadContext,
-    api_id: str,
-    name: str,
-    spec: Mapping[str, Any],
-    *,
-    line: int,
-    functions: Mapping[str, SamFunction],
-) -> Authorizer:
-    if "JwtConfiguration" in spec:
-        jwt = spec["JwtConfiguration"] or {}
-        if not spec.get("IdentitySource"):
-            raise context.error(
-                f"{api_id}: Auth.Authorizers.{name} (OAuth2/JWT) needs an IdentitySource", line
+    def rest(self, name: str, spec: Mapping[str, Any]) -> Authorizer:
+        identity = spec.get("Identity") or {}
+        ttl = self._seconds(name, identity, REST_DEFAULT_TTL_S)
+        header = (f"method.request.header.{identity.get('Header') or 'Authorization'}",)
+        if "UserPoolArn" in spec:
+            arns = spec["UserPoolArn"]
+            return Authorizer(
+                name,
+                self._api_id,
+                "cognito",
+                identity_sources=header,
+                ttl_s=ttl,
+                validation_expression=identity.get("ValidationExpression"),
+                user_pool_arns=tuple(arns) if isinstance(arns, list) else (arns,),
             )
-        audience = jwt.get("audience") or ()
+        if "FunctionArn" not in spec:
+            raise self._error(name, "needs a FunctionArn (Lambda) or a UserPoolArn (Cognito)")
+        payload_type = str(spec.get("FunctionPayloadType", "TOKEN"))
+        if payload_type not in ("TOKEN", "REQUEST"):
+            raise self._error(name, f"FunctionPayloadType {payload_type!r} is not TOKEN or REQUEST")
+        token = payload_type == "TOKEN"
         return Authorizer(
             name,
-            api_id,
-            "jwt",
-            identity_sources=(str(spec["IdentitySource"]),),
-            jwt_issuer=jwt.get("issuer"),
-            jwt_audience=tuple(audience) if isinstance(audience, list) else (audience,),
+            self._api_id,
+            "lambda",
+            identity_sources=header if token else _identity_sources(identity, _REST_PREFIXES),
+            function_id=referenced_function(spec["FunctionArn"], self._functions),
+            function_arn=spec["FunctionArn"],
+            payload_type="TOKEN" if token else "REQUEST",
+            ttl_s=ttl,
+            validation_expression=identity.get("ValidationExpression") if token else None,
         )
-    version = str(spec.get("AuthorizerPayloadFormatVersion", ""))
-    if "FunctionArn" not in spec or version not in ("1.0", "2.0"):
-        raise context.error(
-            f"{api_id}: Auth.Authorizers.{name} needs a JwtConfiguration (JWT), or a "
-            "FunctionArn and an AuthorizerPayloadFormatVersion of 1.0 or 2.0 (Lambda)",
-            line,
+
+    def http(self, name: str, spec: Mapping[str, Any]) -> Authorizer:
+        if "JwtConfiguration" in spec:
+            jwt = spec["JwtConfiguration"] or {}
+            if not spec.get("IdentitySource"):
+                raise self._error(name, "(OAuth2/JWT) needs an IdentitySource")
+            audience = jwt.get("audience") or ()
+            return Authorizer(
+                name,
+                self._api_id,
+                "jwt",
+                identity_sources=(str(spec["IdentitySource"]),),
+                jwt_issuer=jwt.get("issuer"),
+                jwt_audience=tuple(audience) if isinstance(audience, list) else (audience,),
+            )
+        version = str(spec.get("AuthorizerPayloadFormatVersion", ""))
+        if "FunctionArn" not in spec or version not in ("1.0", "2.0"):
+            raise self._error(
+                name,
+                "needs a JwtConfiguration (JWT), or a FunctionArn and an "
+                "AuthorizerPayloadFormatVersion of 1.0 or 2.0 (Lambda)",
+            )
+        identity = spec.get("Identity") or {}
+        return Authorizer(
+            name,
+            self._api_id,
+            "lambda",
+            identity_sources=_identity_sources(identity, _HTTP_PREFIXES),
+            function_id=referenced_function(spec["FunctionArn"], self._functions),
+            function_arn=spec["FunctionArn"],
+            payload_format="2.0" if version == "2.0" else "1.0",
+            simple_responses=spec.get("EnableSimpleResponses") is True,
+            ttl_s=self._seconds(name, identity, 0),
         )
-    identity = spec.get("Identity") or {}
-    return Authorizer(
-        name,
-        api_id,
-        "lambda",
-        identity_sources=_identity_sources(identity, _HTTP_IDENTITY_PREFIXES),
-        function_id=referenced_function(spec["FunctionArn"], functions),
-        function_arn=spec["FunctionArn"],
-        payload_format="2.0" if version == "2.0" else "1.0",
-        simple_responses=spec.get("EnableSimpleResponses") is True,
-        ttl_s=_seconds(context, api_id, name, identity, default=0, line=line),
-    )
+
+    def _seconds(self, name: str, identity: Mapping[str, Any], default: int) -> int:
+        value = self._context.resolver.resolve(identity.get("ReauthorizeEvery", default))
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise self._error(
+                name, f"Identity.ReauthorizeEvery {value!r} is not a number of seconds"
+            ) from None
+
+    def _error(self, name: str, problem: str) -> SamModelError:
+        return self._context.error(f"{self._api_id}: Auth.Authorizers.{name} {problem}", self._line)
 
 
 def _identity_sources(
     identity: Mapping[str, Any], prefixes: tuple[tuple[str, str], ...]
 ) -> tuple[str, ...]:
     return tuple(f"{prefix}{item}" for key, prefix in prefixes for item in identity.get(key) or ())
-
-
-def _seconds(
-    context: ReadContext,
-    api_id: str,
-    name: str,
-    identity: Mapping[str, Any],
-    *,
-    default: int,
-    line: int,
-) -> int:
-    value = context.resolver.resolve(identity.get("ReauthorizeEvery", default))
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise context.error(
-            f"{api_id}: Auth.Authorizers.{name}.Identity.ReauthorizeEvery {value!r} is not a "
-            "number of seconds",
-            line,
-        ) from None

@@ -79,7 +79,7 @@ def read_definition(
             for name, scheme in schemes.items()
             if (authorizer := _authorizer(name, scheme, source, functions)) is not None
         },
-        cors=_cors(body.get("x-amazon-apigateway-cors")),
+        cors=cors_extension(body.get("x-amazon-apigateway-cors")),
         binary_media_types=tuple(body.get("x-amazon-apigateway-binary-media-types") or ()),
         api_key_source=body.get("x-amazon-apigateway-api-key-source"),
     )
@@ -234,7 +234,8 @@ def _identity_sources(value: Any) -> tuple[str, ...]:
     return tuple(str(item) for item in value or ())
 
 
-def _cors(extension: Any) -> Cors | None:
+def cors_extension(extension: Any) -> Cors | None:
+    """An HTTP API's ``x-amazon-apigateway-cors`` (``allowOrigins``, ``maxAge``...)."""
     if not isinstance(extension, Mapping):
         return None
     max_age = extension.get("maxAge")
@@ -244,5 +245,5 @@ def _cors(extension: Any) -> Cors | None:
         allow_headers=tuple(extension.get("allowHeaders") or ()),
         expose_headers=tuple(extension.get("exposeHeaders") or ()),
         max_age_s=None if max_age is None else int(max_age),
-        allow_credentials=bool(extension.get("allowCredentials", False)),
+        allow_credentials=extension.get("allowCredentials") is True,
     )

@@ -132,19 +132,14 @@ Resources:
     assert re.search(r"api\.yaml:4: Api\.DefinitionUri \(api\.yaml\) items get: Path", message)
 
 
-def test_a_stage_name_that_cannot_be_resolved(tmp_path: Path) -> None:
-    template = """\
+STAGE_NAME_OF_AN_INTRINSIC = """\
 Resources:
   Api:
     Type: AWS::Serverless::Api
     Properties:
       StageName: !Sub "${AWS::Region}-stage"
 """
-    assert re.search(r"template\.yaml:5: Api: StageName", read_fails(tmp_path, template))
-
-
-def test_a_timeout_that_cannot_be_resolved(tmp_path: Path) -> None:
-    template = """\
+TIMEOUT_OF_A_PARAMETER_WITHOUT_VALUE = """\
 Parameters:
   Slow: {Type: String}
 Resources:
@@ -153,8 +148,20 @@ Resources:
     Properties:
       Timeout: !Ref Slow
 """
-    message = read_fails(tmp_path, template)
-    assert re.search(r"template\.yaml:7: Fn: Timeout \{'Ref': 'Slow'\} is not a whole", message)
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        (STAGE_NAME_OF_AN_INTRINSIC, r"template\.yaml:5: Api: StageName"),
+        (
+            TIMEOUT_OF_A_PARAMETER_WITHOUT_VALUE,
+            r"template\.yaml:7: Fn: Timeout \{'Ref': 'Slow'\} is not a whole",
+        ),
+    ],
+)
+def test_a_value_that_cannot_be_resolved(tmp_path: Path, template: str, expected: str) -> None:
+    assert re.search(expected, read_fails(tmp_path, template))
 
 
 def test_unsupported_globals_are_sams_own_error(tmp_path: Path) -> None:
