@@ -190,11 +190,11 @@ def _api(
     defaults = _AuthDefaults(kind, auth)
     for route in definition.routes:
         _add_route(context, routes, defaults.apply_to_definition(route))
-    for event_route in event_routes.get(logical_id, ()):
+    # SAM adds events' routes only to the documents it writes itself
+    for event_route in event_routes.get(logical_id, ()) if loaded is None else ():
         route = defaults.apply_to_event(event_route.route, event_route.auth)
         _check_authorizer(context, route.authorizer, known, route.source, route.line)
-        if loaded is None:  # SAM adds events' routes only to the documents it writes itself
-            _add_route(context, routes, route)
+        _add_route(context, routes, route)
     if any(route.authorizer == IAM_AUTHORIZER for route in routes.values()):
         authorizers.setdefault(IAM_AUTHORIZER, iam_authorizer(logical_id))
     binary = [t.replace("~1", "/") for t in properties.get("BinaryMediaTypes") or ()]
