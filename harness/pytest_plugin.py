@@ -20,7 +20,15 @@ from harness.isolation import (
     OFFLINE_AWS_UNSET,
     loopback_only_resolution,
 )
-from harness.settings import OPTIONS, HarnessSettings, SettingsError, resolve_settings
+from harness.settings import (
+    OPTIONS,
+    PARAMETERS_FLAG,
+    PARAMETERS_HELP,
+    PARAMETERS_INI,
+    HarnessSettings,
+    SettingsError,
+    resolve_settings,
+)
 
 pytest_plugins = (
     "harness.fixtures.unit",
@@ -53,6 +61,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             help=f"{spec.help} (env {env_names}, ini {spec.ini_key}; default {spec.default})",
         )
         parser.addini(spec.ini_key, f"{spec.help} (see {spec.flag})", default=None)
+    group.addoption(
+        PARAMETERS_FLAG,
+        dest="harness_parameters",
+        action="append",
+        default=[],
+        help=PARAMETERS_HELP,
+    )
+    parser.addini(PARAMETERS_INI, f"stack parameters (see {PARAMETERS_FLAG})", type="linelist")
     parser.addini(
         "harness_app_template",
         "SAM template of the application under test, relative to the rootdir",
@@ -82,6 +98,8 @@ def settings_of(config: pytest.Config) -> HarnessSettings:
                 cli_values={s.name: config.getoption(f"harness_{s.name}") for s in OPTIONS},
                 environ=os.environ,
                 ini_values={s.name: config.getini(s.ini_key) or None for s in OPTIONS},
+                cli_parameters=config.getoption("harness_parameters"),
+                ini_parameters=config.getini(PARAMETERS_INI),
             )
         except SettingsError as error:
             raise pytest.UsageError(str(error)) from error
@@ -124,6 +142,21 @@ def harness_settings(pytestconfig: pytest.Config) -> HarnessSettings:
 def app_template_path(pytestconfig: pytest.Config) -> Path:
     """The SAM template of the application under test (ini ``harness_app_template``)."""
     return pytestconfig.rootpath / pytestconfig.getini("harness_app_template")
+
+
+@pytest.fixture(scope="session")
+def app_parameters(app_template_path: Path, harness_settings: HarnessSettings) -> dict[str, str]:
+    """The app's stack parameters: ``--parameter`` values and the stage, checked.
+
+    Every layer (unit, template, deploy) uses these. A parameter the template needs and
+    nobody gave fails here, before anything deploys, naming it and how to set it.
+    """
+    from harness.stack_parameters import stack_parameters
+
+    try:
+        return stack_parameters(app_template_path, harness_settings)
+    except SettingsError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(autouse=True)

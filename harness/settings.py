@@ -4,13 +4,19 @@ Every setting can be given on the command line, in the environment (what a CodeB
 action sets), or in ``pytest.ini``; the first of those that is set wins. The source is
 kept next to the value so the pytest header can say *why* a run targets what it does,
 which is the first thing anyone asks when a pipeline gate behaves unexpectedly.
+
+Stack parameters are the one option with many values, ``KEY=VALUE`` each: ``--parameter``
+(repeatable), ``HARNESS_PARAMETERS`` and ini ``harness_parameters`` (one a line). The same
+precedence holds key by key, so the ini can hold a repository's values and one run can
+override one of them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 TARGETS = ("embedded", "localstack", "aws")
 STAGES = ("dev", "staging", "prod")
@@ -98,7 +104,27 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "embedded target: a handler that fails INIT (import, syntax) fails the deploy (fail) "
         "or answers every invocation with its error (report)",
     ),
+    OptionSpec(
+        "stage_parameter",
+        "--stage-parameter",
+        ("HARNESS_STAGE_PARAMETER",),
+        "harness_stage_parameter",
+        "Stage",
+        None,
+        "template parameter that receives the stage, when the template declares it",
+    ),
 )
+
+PARAMETERS_FLAG = "--parameter"
+PARAMETERS_ENV = "HARNESS_PARAMETERS"
+PARAMETERS_INI = "harness_parameters"
+PARAMETERS_HELP = (
+    f"stack parameter KEY=VALUE, repeatable (env {PARAMETERS_ENV}: KEY=VALUE entries separated "
+    f"by newlines or commas; ini {PARAMETERS_INI}: one KEY=VALUE a line)"
+)
+# In the environment variable a comma separates entries only where a new KEY= follows, so a
+# CommaDelimitedList value (A=x,y,B=z: A is "x,y") passes as CloudFormation would take it.
+_ENV_SEPARATOR = re.compile(r"\n|,(?=\s*[A-Za-z0-9]+=)")
 
 
 OPTIONS_BY_NAME = {spec.name: spec for spec in OPTIONS}
@@ -127,6 +153,8 @@ class HarnessSettings:
     max_concurrency: int
     init_failures: str
     sources: Mapping[str, str]
+    stage_parameter: str = "Stage"
+    parameters: Mapping[str, Setting] = field(default_factory=dict)
 
     def describe(self) -> str:
         """One line for the pytest header, e.g. ``target=embedded (default)``."""
@@ -134,6 +162,10 @@ class HarnessSettings:
         for spec in OPTIONS:
             value = getattr(self, spec.name)
             parts.append(f"{spec.name}={value or '-'} ({self.sources[spec.name]})")
+        given = [
+            f"{key}={setting.value} ({setting.source})" for key, setting in self.parameters.items()
+        ]
+        parts.append(f"parameters={', '.join(given) if given else '- (none given)'}")
         return "harness: " + ", ".join(parts)
 
 
@@ -156,10 +188,37 @@ def resolve_option(
     return chosen
 
 
+def resolve_parameters(
+    cli_values: Sequence[str], environ: Mapping[str, str], ini_lines: Sequence[str]
+) -> dict[str, Setting]:
+    """Stack parameters key by key: command line, then environment, then ini."""
+    parameters: dict[str, Setting] = {}
+    sources = [
+        (ini_lines, f"ini {PARAMETERS_INI}"),
+        (_ENV_SEPARATOR.split(environ.get(PARAMETERS_ENV, "")), f"environment {PARAMETERS_ENV}"),
+        (cli_values, f"command line {PARAMETERS_FLAG}"),
+    ]
+    for entries, source in sources:  # lowest precedence first: later sources overwrite
+        for entry in entries:
+            if not entry.strip():
+                continue
+            key, equals, value = entry.strip().partition("=")
+            if not equals or not re.fullmatch(r"[A-Za-z0-9]+", key.strip()):
+                raise SettingsError(
+                    f"{PARAMETERS_FLAG}: {entry.strip()!r} from {source} is not KEY=VALUE "
+                    "(a parameter name is letters and digits)"
+                )
+            parameters[key.strip()] = Setting(value.strip(), source)
+    return parameters
+
+
 def resolve_settings(
     cli_values: Mapping[str, str | None],
     environ: Mapping[str, str],
     ini_values: Mapping[str, str | None],
+    *,
+    cli_parameters: Sequence[str] = (),
+    ini_parameters: Sequence[str] = (),
 ) -> HarnessSettings:
     """Resolve every option; values are keyed by :attr:`OptionSpec.name`."""
     resolved = {
@@ -176,6 +235,8 @@ def resolve_settings(
         max_concurrency=_positive_int(OPTIONS_BY_NAME["max_concurrency"], resolved),
         init_failures=str(resolved["init_failures"].value),
         sources={name: setting.source for name, setting in resolved.items()},
+        stage_parameter=str(resolved["stage_parameter"].value),
+        parameters=resolve_parameters(cli_parameters, environ, ini_parameters),
     )
 
 

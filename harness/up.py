@@ -22,7 +22,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from harness.settings import INIT_FAILURE_MODES, STAGES
+from harness.settings import (
+    INIT_FAILURE_MODES,
+    PARAMETERS_HELP,
+    STAGES,
+    SettingsError,
+    resolve_parameters,
+)
 
 DEFAULT_TEMPLATE = Path("app/template.yaml")
 BUILD_CACHE = Path(".cache/harness-builds")
@@ -43,6 +49,10 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
         default="fail",
         help="a handler that cannot be imported fails the start (fail) or answers 500 (report)",
     )
+    parser.add_argument("--parameter", action="append", default=[], help=PARAMETERS_HELP)
+    parser.add_argument(
+        "--stage-parameter", default="Stage", help="template parameter that receives the stage"
+    )
     return parser.parse_args(argv)
 
 
@@ -50,7 +60,19 @@ def up(argv: Sequence[str]) -> int:
     """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
     arguments = parse_arguments(argv)
     from harness.targets.base import StackNotReady
+    from harness.stack_parameters import template_parameters
     from harness.targets.embedded.target import EmbeddedTarget
+
+    try:
+        parameters = template_parameters(
+            arguments.template,
+            resolve_parameters(arguments.parameter, os.environ, ()),
+            stage=arguments.stage,
+            stage_parameter=arguments.stage_parameter,
+        )
+    except SettingsError as error:
+        print(f"harness up: {error}", file=sys.stderr)
+        return 2
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     target = EmbeddedTarget(
@@ -61,7 +83,7 @@ def up(argv: Sequence[str]) -> int:
         stack = target.deploy(
             arguments.template,
             arguments.stack_name or f"local-{arguments.stage}",
-            {"Stage": arguments.stage},
+            parameters,
         )
         print(f"ApiUrl: {stack.api_url}")
         for key, value in sorted(stack.outputs.items()):

@@ -9,6 +9,7 @@ from harness.settings import (
     OPTIONS,
     SettingsError,
     resolve_option,
+    resolve_parameters,
     resolve_settings,
 )
 
@@ -82,3 +83,52 @@ def test_a_max_concurrency_that_is_not_a_positive_integer_is_named(value: str) -
 def test_an_unknown_init_failure_mode_is_refused() -> None:
     with pytest.raises(SettingsError, match=r"--init-failures: 'ignore'.*fail, report"):
         resolve_settings({"init_failures": "ignore"}, {}, {})
+
+
+def test_parameters_resolve_key_by_key_command_line_then_environment_then_ini() -> None:
+    parameters = resolve_parameters(
+        ["Memory=1024"],
+        {"HARNESS_PARAMETERS": "Memory=512\nTable=from-env"},
+        ["Memory=256", "Table=from-ini", "Owner=team"],
+    )
+    assert {key: (s.value, s.source) for key, s in parameters.items()} == {
+        "Memory": ("1024", "command line --parameter"),
+        "Table": ("from-env", "environment HARNESS_PARAMETERS"),
+        "Owner": ("team", "ini harness_parameters"),
+    }
+
+
+def test_the_environment_separates_entries_by_newlines_or_commas_before_a_key() -> None:
+    environ = {"HARNESS_PARAMETERS": "Origins=https://a,https://b, Table=t\nEmpty="}
+    parameters = resolve_parameters([], environ, [])
+    assert {key: s.value for key, s in parameters.items()} == {
+        "Origins": "https://a,https://b",
+        "Table": "t",
+        "Empty": "",
+    }
+
+
+def test_a_parameter_that_is_not_key_value_names_its_source() -> None:
+    with pytest.raises(SettingsError, match=r"--parameter: 'Memory' from ini harness_parameters"):
+        resolve_parameters([], {}, ["Memory"])
+
+
+def test_parameters_and_the_stage_parameter_show_in_the_header_line() -> None:
+    settings = resolve_settings(
+        {}, {"HARNESS_STAGE_PARAMETER": "Env"}, {}, cli_parameters=["Table=t"]
+    )
+    line = settings.describe()
+    assert "stage_parameter=Env (environment HARNESS_STAGE_PARAMETER)" in line
+    assert "parameters=Table=t (command line --parameter)" in line
+    assert "parameters=- (none given)" in resolve_settings({}, {}, {}).describe()
+
+
+def test_pytest_takes_parameters_from_all_three_places(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nharness_parameters =\n    Table=ini\n    Owner=ini\n")
+    pytester.makepyfile("def test_nothing():\n    pass\n")
+    result = pytester.runpytest(
+        "-p", "harness.pytest_plugin", "--parameter", "Table=cli", "--parameter", "Size=9"
+    )
+    result.stdout.fnmatch_lines(
+        ["harness: *parameters=Table=cli (command line --parameter), Owner=ini (ini*, Size=9*"]
+    )

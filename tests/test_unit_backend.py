@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.sam import SamModel, sam_model_from_document
 from harness.template.loader import parse_document
-from harness.unit_backend import (
-    MotoUnitBackend,
-    UnitBackendError,
-    function_environment,
-    table_specs,
-)
+from harness.unit_backend import MotoUnitBackend, UnitBackendError, function_environment
 
 TEMPLATE = """
 Parameters:
@@ -54,8 +50,14 @@ def document() -> dict:
     return parse_document(TEMPLATE, "orders.yaml")
 
 
-def test_tables_come_from_the_template_key_schemas(document: dict) -> None:
-    specs = {spec.logical_id: spec.create_kwargs for spec in table_specs(document)}
+def model(document: dict, tmp_path: Path, **parameters: str) -> SamModel:
+    return sam_model_from_document(document, tmp_path / "orders.yaml", parameters)
+
+
+def test_tables_come_from_the_template_key_schemas(document: dict, tmp_path: Path) -> None:
+    specs = {
+        logical_id: t.create_kwargs for logical_id, t in model(document, tmp_path).tables.items()
+    }
     assert specs["Orders"]["KeySchema"][1] == {"AttributeName": "sk", "KeyType": "RANGE"}
     assert specs["Simple"]["AttributeDefinitions"] == [
         {"AttributeName": "code", "AttributeType": "N"}
@@ -63,27 +65,29 @@ def test_tables_come_from_the_template_key_schemas(document: dict) -> None:
     assert specs["Simple"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
-def test_an_intrinsic_in_a_key_schema_names_the_table(document: dict) -> None:
+def test_an_intrinsic_in_a_key_schema_names_the_table(document: dict, tmp_path: Path) -> None:
     document["Resources"]["Orders"]["Properties"]["KeySchema"][0]["AttributeName"] = {
         "Ref": "KeyName"
     }
     with pytest.raises(UnitBackendError, match="table Orders: Ref"):
-        table_specs(document)
+        MotoUnitBackend(model(document, tmp_path), "eu-west-1", tmp_path / "moto.log")
 
 
-def test_function_environment_merges_globals_and_resolves_refs(document: dict) -> None:
-    environment = function_environment(document, "Worker", {"Orders": "orders-t", "Stage": "qa"})
-    assert environment == {"TABLE_NAME": "orders-t", "STAGE": "qa", "SERVICE": "worker"}
+def test_function_environment_merges_globals_and_resolves_refs(
+    document: dict, tmp_path: Path
+) -> None:
+    environment = function_environment(model(document, tmp_path, Stage="qa"), "Worker")
+    assert environment == {"TABLE_NAME": "Orders", "STAGE": "qa", "SERVICE": "worker"}
 
 
-def test_an_unknown_function_is_named(document: dict) -> None:
+def test_an_unknown_function_is_named(document: dict, tmp_path: Path) -> None:
     with pytest.raises(UnitBackendError, match="'Missing'"):
-        function_environment(document, "Missing", {})
+        function_environment(model(document, tmp_path), "Missing")
 
 
 @pytest.mark.unit
 def test_reset_empties_every_table_and_keeps_it(document: dict, tmp_path: Path) -> None:
-    backend = MotoUnitBackend(document, tmp_path, "eu-west-1", tmp_path / "moto.log")
+    backend = MotoUnitBackend(model(document, tmp_path), "eu-west-1", tmp_path / "moto.log")
     try:
         orders = backend.table("Orders")
         orders.put_item(Item={"pk": "a", "sk": 1})

@@ -7,6 +7,7 @@ reads :class:`~harness.sam.model.SamModel`; a second parser of the template is a
 
 from __future__ import annotations
 
+from harness.sam.errors import SamModelError
 from harness.sam.model import (
     ApiKind,
     Authorizer,
@@ -19,6 +20,7 @@ from harness.sam.model import (
     SamParameter,
     SamTable,
 )
+from harness.sam.reader import read_sam_model, sam_model_from_document
 
 __all__ = [
     "ApiKind",
@@ -29,6 +31,9 @@ __all__ = [
     "SamFunction",
     "SamLayer",
     "SamModel",
+    "SamModelError",
     "SamParameter",
     "SamTable",
+    "read_sam_model",
+    "sam_model_from_document",
 ]

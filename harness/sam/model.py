@@ -49,7 +49,10 @@ class SamFunction:
     ``code_dir`` is the local code folder (an omitted ``CodeUri`` means the template's own
     folder, as ``sam build`` and ``sam package`` read it); ``None`` when the code is on S3,
     inline or an image. ``properties`` is the merged property map, for anything without a
-    field of its own.
+    field of its own. ``environment`` holds the variables as written (Globals merged),
+    parameters and mappings resolved, other intrinsics in long form. ``layers`` is the
+    ``Layers`` list as written; ``layer_ids`` the logical ids of the template's own layers
+    among them, in the function's order (the order Lambda merges them into ``/opt``).
     """
 
     logical_id: str
@@ -64,6 +67,12 @@ class SamFunction:
     auto_publish_alias: str | None
     deployment_preference: Mapping[str, Any] | None
     line: int = 0
+    layer_ids: tuple[str, ...] = ()
+
+    @property
+    def is_python(self) -> bool:
+        """Whether the function runs on a Lambda Python runtime (``python3.X``)."""
+        return bool(self.runtime and self.runtime.startswith("python"))
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,10 @@ class SamApi:
 
     ``stage_name`` is the deployed stage (``Prod`` for the implicit REST API, ``$default``
     for HTTP APIs unless named); REST URLs carry it as their first path segment.
+    ``definition`` is the explicit API's OpenAPI document as read (``AWS::Include`` and a
+    local ``DefinitionUri`` file included), ``None`` when it has none or it is on S3.
+    A REST ``cors`` without ``allow_methods`` allows the methods of the requested path, as
+    SAM generates its preflight answers.
     """
 
     logical_id: str
@@ -169,6 +182,7 @@ class SamApi:
     api_key_source: str = "HEADER"
     properties: Mapping[str, Any] = field(default_factory=dict)
     line: int = 0
+    definition: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -202,3 +216,13 @@ class SamModel:
     def routes(self) -> tuple[Route, ...]:
         """Every route of every API, API by API in template order."""
         return tuple(route for api in self.apis.values() for route in api.routes)
+
+    @property
+    def template_dir(self) -> Path:
+        """The folder relative paths of the template (``CodeUri``...) start from."""
+        return self.path.parent
+
+    @property
+    def missing_parameters(self) -> tuple[str, ...]:
+        """Parameters without a default that were given no value: a deploy would fail."""
+        return tuple(name for name in self.parameters if name not in self.parameter_values)

@@ -115,26 +115,21 @@ class LocalStackTarget(Target):
         self.endpoint = Endpoint(region=region, url=url, credentials=CREDENTIALS)
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
-        from harness.targets.packaging import create_bucket, package_functions, s3_uploader
-        from harness.template.loader import load_document
+        from harness.sam import read_sam_model
+        from harness.targets.packaging import create_bucket, package_template, s3_uploader
         from harness.template.references import check_output_references
         from harness.template.transform import transform
 
-        document = load_document(template_path)
+        model = read_sam_model(template_path, parameters)
         check_output_references(
-            document,
-            transform(document, parameters, self.endpoint.region, source=template_path),
+            model.document,
+            transform(model.document, parameters, self.endpoint.region, source=template_path),
             template_path,
         )
         stack = Stack(name=stack_name, endpoint=self.endpoint, outputs={}, physical_ids={})
         bucket = f"harness-artifacts-{stack_name.lower()}"
         create_bucket(stack.client("s3"), bucket, self.endpoint.region)
-        packaged = package_functions(
-            document,
-            template_path,
-            s3_uploader(stack.client("s3"), bucket),
-            self._cache_dir,
-        )
+        packaged = package_template(model, s3_uploader(stack.client("s3"), bucket), self._cache_dir)
         cloudformation = stack.client("cloudformation")
         cloudformation.create_stack(
             StackName=stack_name,

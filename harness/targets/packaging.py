@@ -1,28 +1,41 @@
-"""``sam build`` + ``sam package`` for the targets that deploy: code to S3, CodeUri rewritten.
+"""``sam build`` + ``sam package`` for the targets that deploy: code to S3, URIs rewritten.
 
 Both deploying targets (embedded and LocalStack) need the same step before CloudFormation
-sees the template: each function's local ``CodeUri`` built with its dependencies, zipped,
-uploaded to the target's S3, and replaced by the ``s3://`` URI, as ``sam package`` does.
-Functions sharing a code directory and runtime are built and uploaded once.
+sees the template, read from the SAM model: each function's and layer's local code built
+(Python dependencies installed for the function's runtime, layers laid out under
+``python/``), zipped, uploaded to the target's S3 and replaced by its ``s3://`` URI, as
+``sam package`` does. An omitted ``CodeUri`` is the template's folder. Functions sharing
+a code folder and runtime are built and uploaded once.
+
+Two things CloudFormation itself would do are done here too, because moto's does not: an
+``AWS::Include`` of a local OpenAPI file is put in place, and so is a local
+``DefinitionUri`` document (``sam package`` would upload it for CloudFormation to fetch).
+
+A function on a runtime the embedded target cannot run (Node.js, Java, ``provided``) is
+still packaged as it is, so the stack deploys, and is reported as an emulation gap.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.sam import SamModel
+from harness.sam.definitions import inline_includes
+from harness.targets.base import Gap
 from harness.targets.embedded import packager
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 SERVERLESS_FUNCTION = "AWS::Serverless::Function"
+SERVERLESS_LAYER = "AWS::Serverless::LayerVersion"
 
 # Stores a zip under a key and returns its s3:// URI.
 Uploader = Callable[[str, bytes], str]
@@ -34,55 +47,93 @@ class CodeUriError(ValueError):
 
 @dataclass(frozen=True)
 class PackagedFunction:
-    """Where one function's built code lives locally and where it was uploaded."""
+    """Where one Python function's built code lives locally and where it was uploaded.
+
+    ``layer_builds`` are the build dirs of the template's layers it uses, in its order.
+    """
 
     logical_id: str
     runtime: str
     build_dir: Path
     code_uri: str
+    layer_builds: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
 class PackagedTemplate:
-    """The SAM document with ``s3://`` CodeUris, and each packaged function."""
+    """The SAM document with ``s3://`` URIs, the functions workers can run, and the gaps."""
 
     document: dict[str, Any]
     functions: dict[str, PackagedFunction]
+    gaps: list[Gap] = field(default_factory=list)
 
 
-def package_functions(
-    document: Mapping[str, Any], template_path: Path, upload: Uploader, cache_dir: Path
-) -> PackagedTemplate:
-    """Build, zip and upload every function with a local CodeUri; return the new document."""
-    packaged_document = copy.deepcopy(dict(document))
-    function_globals = packaged_document.get("Globals", {}).get("Function", {})
-    uploads: dict[tuple[Path, str], tuple[Path, str]] = {}
-    functions: dict[str, PackagedFunction] = {}
-    for logical_id, resource in packaged_document.get("Resources", {}).items():
-        if resource.get("Type") != SERVERLESS_FUNCTION:
+def package_template(model: SamModel, upload: Uploader, cache_dir: Path) -> PackagedTemplate:
+    """Build, zip and upload every local function and layer; return the packaged document."""
+    document = json.loads(json.dumps(model.document))
+    resources = document["Resources"]
+    inline_includes(document, model)
+    for api in model.apis.values():
+        if api.definition is not None and isinstance(api.properties.get("DefinitionUri"), str):
+            properties = resources[api.logical_id]["Properties"]
+            properties.pop("DefinitionUri")
+            properties["DefinitionBody"] = json.loads(json.dumps(api.definition))
+    uploads = _Uploads(upload, cache_dir)
+    layer_builds: dict[str, Path] = {}
+    gaps: list[Gap] = []
+    for layer in model.layers.values():
+        if layer.content_dir is None:
             continue
-        properties = resource.setdefault("Properties", {})
-        code_uri = properties.get("CodeUri", function_globals.get("CodeUri"))
-        if not isinstance(code_uri, str) or code_uri.startswith("s3://"):
-            continue
-        runtime = _string_property(
-            properties, function_globals, "Runtime", logical_id, template_path
-        )
-        code_dir = (template_path.parent / code_uri).resolve()
-        if not code_dir.is_dir():
-            raise CodeUriError(
-                f"{template_path}: {logical_id} has CodeUri {code_uri!r}, "
-                f"but {code_dir} is not a directory"
+        _require_dir(model, layer.logical_id, "ContentUri", layer.properties, layer.content_dir)
+        build_method = layer.build_method
+        if build_method is not None and not build_method.startswith("python"):
+            gaps.append(
+                Gap(
+                    layer.logical_id,
+                    SERVERLESS_LAYER,
+                    f"BuildMethod {build_method} is not run by the embedded target; the "
+                    "layer's folder is packaged as it is",
+                )
             )
-        if (code_dir, runtime) not in uploads:
-            build_dir = packager.build_function(code_dir, runtime, cache_dir)
-            archive = _cached_archive(build_dir, cache_dir / "archives")
-            key = f"{code_dir.name}-{runtime}-{hashlib.sha256(archive).hexdigest()[:16]}.zip"
-            uploads[code_dir, runtime] = (build_dir, upload(key, archive))
-        build_dir, uri = uploads[code_dir, runtime]
-        properties["CodeUri"] = uri
-        functions[logical_id] = PackagedFunction(logical_id, runtime, build_dir, uri)
-    return PackagedTemplate(packaged_document, functions)
+            build_method = None
+        build = packager.build_layer(layer.content_dir, build_method, cache_dir)
+        layer_builds[layer.logical_id] = build
+        resources[layer.logical_id]["Properties"]["ContentUri"] = uploads.uri(build)
+    functions: dict[str, PackagedFunction] = {}
+    for function in model.functions.values():
+        if function.code_dir is None:
+            continue
+        _require_dir(model, function.logical_id, "CodeUri", function.properties, function.code_dir)
+        runtime = function.runtime
+        if runtime is None:
+            raise CodeUriError(
+                f"{model.path}: {function.logical_id} needs a literal Runtime (or a parameter "
+                f"or mapping resolving to one) to be packaged, found "
+                f"{function.properties.get('Runtime')!r}"
+            )
+        if function.is_python:
+            build = packager.build_function(function.code_dir, runtime, cache_dir)
+        else:
+            build = packager.copy_code(function.code_dir, cache_dir)
+            gaps.append(
+                Gap(
+                    function.logical_id,
+                    SERVERLESS_FUNCTION,
+                    f"runtime {runtime} is not emulated (python3.x only): deployed, but no "
+                    "worker runs it",
+                )
+            )
+        uri = uploads.uri(build)
+        resources[function.logical_id].setdefault("Properties", {})["CodeUri"] = uri
+        if function.is_python:
+            functions[function.logical_id] = PackagedFunction(
+                function.logical_id,
+                runtime,
+                build,
+                uri,
+                tuple(layer_builds[i] for i in function.layer_ids if i in layer_builds),
+            )
+    return PackagedTemplate(document, functions, gaps)
 
 
 def create_bucket(s3: BaseClient, bucket: str, region: str) -> None:
@@ -103,6 +154,32 @@ def s3_uploader(s3: BaseClient, bucket: str) -> Uploader:
     return upload
 
 
+class _Uploads:
+    """Each build zipped and uploaded once per deploy, whoever uses it."""
+
+    def __init__(self, upload: Uploader, cache_dir: Path) -> None:
+        self._upload = upload
+        self._archives = cache_dir / "archives"
+        self._uris: dict[Path, str] = {}
+
+    def uri(self, build_dir: Path) -> str:
+        if build_dir not in self._uris:
+            archive = _cached_archive(build_dir, self._archives)
+            key = f"{build_dir.name}-{hashlib.sha256(archive).hexdigest()[:16]}.zip"
+            self._uris[build_dir] = self._upload(key, archive)
+        return self._uris[build_dir]
+
+
+def _require_dir(
+    model: SamModel, logical_id: str, prop: str, properties: Mapping[str, Any], folder: Path
+) -> None:
+    if not folder.is_dir():
+        written = properties.get(prop, "(omitted: the template's folder)")
+        raise CodeUriError(
+            f"{model.path}: {logical_id} has {prop} {written!r}, but {folder} is not a directory"
+        )
+
+
 def _cached_archive(build_dir: Path, archives: Path) -> bytes:
     """The build's zip, made once: build dirs are content-addressed, so their name is the key.
 
@@ -118,18 +195,3 @@ def _cached_archive(build_dir: Path, archives: Path) -> bytes:
         partial.write(archive)
     os.replace(partial.name, cached)
     return archive
-
-
-def _string_property(
-    properties: Mapping[str, Any],
-    function_globals: Mapping[str, Any],
-    name: str,
-    logical_id: str,
-    template_path: Path,
-) -> str:
-    value = properties.get(name, function_globals.get(name))
-    if not isinstance(value, str):
-        raise CodeUriError(
-            f"{template_path}: {logical_id} needs a literal {name} to be packaged, found {value!r}"
-        )
-    return value

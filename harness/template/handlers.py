@@ -12,28 +12,21 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.template.subjects import Resource
-
 HTTP_METHODS = frozenset({"get", "post", "put", "delete", "patch", "head", "options"})
 _PATH_PARAMETER = re.compile(r"\{[^}]+\}|<[^>]+>")
 
+RouteSignature = tuple[str, str]
+"""Method and path with parameter names erased, so ``/items/{id}`` == ``/items/<id>``."""
 
-@dataclass(frozen=True)
-class Route:
-    """An HTTP API route: ``method`` upper-case (``ANY`` allowed), ``path`` as written."""
 
-    method: str
-    path: str
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """Method and path with parameter names erased: ``/items/{id}`` == ``/items/<id>``."""
-        return self.method.upper(), _PATH_PARAMETER.sub("{}", self.path)
+def route_signature(method: str, path: str) -> RouteSignature:
+    """What a template route and a code route must share to be the same route."""
+    return method.upper(), _PATH_PARAMETER.sub("{}", path)
 
 
 @dataclass(frozen=True)
@@ -43,22 +36,7 @@ class HandlerCode:
     module_file: Path
     function: str
     defined: bool
-    routes: frozenset[tuple[str, str]]
-
-
-def function_setting(function: Resource, globals_: Mapping[str, Any], name: str) -> Any:
-    """A function property, falling back to ``Globals.Function`` as SAM does."""
-    function_globals = globals_.get("Function") or {}
-    return function.properties.get(name, function_globals.get(name))
-
-
-def http_api_routes(function: Resource) -> Iterator[tuple[str, Route]]:
-    """The ``HttpApi`` events of a SAM function, as (event name, route)."""
-    for name, event in (function.properties.get("Events") or {}).items():
-        if event.get("Type") == "HttpApi":
-            properties = event.get("Properties") or {}
-            method = str(properties.get("Method", "ANY"))
-            yield name, Route(method.upper(), str(properties.get("Path", "/$default")))
+    routes: frozenset[RouteSignature]
 
 
 def handler_code(code_dir: Path, handler: str) -> HandlerCode:
@@ -96,7 +74,7 @@ def _defines(tree: ast.Module, name: str) -> bool:
     return False
 
 
-def _decorated_routes(tree: ast.Module) -> Iterator[tuple[str, str]]:
+def _decorated_routes(tree: ast.Module) -> Iterator[RouteSignature]:
     """``@x.get("/path")``-style decorators; ``@x.route("/p", method=[...])`` too."""
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -109,10 +87,10 @@ def _decorated_routes(tree: ast.Module) -> Iterator[tuple[str, str]]:
                 continue
             verb = decorator.func.attr
             if verb in HTTP_METHODS:
-                yield Route(verb, path).key
+                yield route_signature(verb, path)
             elif verb == "route":
                 methods = _route_methods(decorator)
-                yield from (Route(method, path).key for method in methods)
+                yield from (route_signature(method, path) for method in methods)
 
 
 def _route_methods(decorator: ast.Call) -> list[str]:

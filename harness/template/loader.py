@@ -68,6 +68,11 @@ class SourceDict(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
+def line_of(mapping: Any, key: str) -> int:
+    """The line ``key`` is written on in ``mapping``; 0 for a mapping not read from a file."""
+    return mapping.line_of(key) if isinstance(mapping, SourceDict) else 0
+
+
 class _TemplateLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     """PyYAML's safe loader (libyaml when present) taught CloudFormation's dialect."""
 
@@ -140,8 +145,12 @@ _TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timest
 _TemplateLoader.add_multi_constructor("!", _construct_short_tag)
 
 
-def parse_document(text: str, source: Path | str = "<string>") -> SourceDict:
-    """Parse template text; ``source`` only names the text in error messages."""
+def parse_yaml(text: str, source: Path | str = "<string>", kind: str = "YAML") -> Any:
+    """Parse YAML or JSON in CloudFormation's dialect, lines kept, with no template checks.
+
+    For the files a template pulls in (an OpenAPI document of ``AWS::Include`` or
+    ``DefinitionUri``), which share the dialect but not the shape.
+    """
     loader = _TemplateLoader(text)
     try:
         document = loader.get_single_data()
@@ -149,11 +158,17 @@ def parse_document(text: str, source: Path | str = "<string>") -> SourceDict:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         reason = " ".join(part for part in (error.context, error.problem) if part)
-        raise TemplateError(f"invalid template: {reason}", source, line) from None
+        raise TemplateError(f"invalid {kind}: {reason}", source, line) from None
     except yaml.YAMLError as error:
-        raise TemplateError(f"invalid template: {error}", source) from None
+        raise TemplateError(f"invalid {kind}: {error}", source) from None
     finally:
         loader.dispose()
+    return document
+
+
+def parse_document(text: str, source: Path | str = "<string>") -> SourceDict:
+    """Parse template text; ``source`` only names the text in error messages."""
+    document = parse_yaml(text, source, kind="template")
     if not isinstance(document, SourceDict):
         raise TemplateError("a template must be a mapping at the top level", source, 1)
     resources = document.get("Resources")

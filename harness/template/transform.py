@@ -3,8 +3,11 @@
 cfn-lint stopped running the SAM transform in 1.54, so everything about the resources
 SAM generates (function roles, versions, aliases, deployment groups, API stages) has to
 be read from a template we transform ourselves. The transform here never calls AWS: the
-managed-policy map is the one bundled with the translator, the region is given, and a
-local ``CodeUri`` becomes an ``s3://`` placeholder, as ``sam package`` would make it.
+managed-policy map is the one bundled with the translator, the region is given, and local
+code (a function's local or omitted ``CodeUri``, a layer's ``ContentUri``, an API's
+``DefinitionUri``) becomes an ``s3://`` placeholder, as ``sam package`` would make it; the
+SAM model says which are local. An ``AWS::Include`` of a local OpenAPI file is put in
+place first, as CloudFormation runs such snippet transforms before the SAM transform.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from samtranslator.parser.parser import Parser
 from samtranslator.translator.arn_generator import ArnGenerator
 from samtranslator.translator.translator import Translator
 
+from harness.sam import SamModel, sam_model_from_document
+from harness.sam.definitions import inline_includes
 from harness.template.errors import TemplateError
 from harness.template.loader import SourceDict, parse_document
 from harness.template.model import Template, written_origins
@@ -35,14 +40,6 @@ logging.getLogger("samtranslator").setLevel(logging.ERROR)
 
 PLACEHOLDER_BUCKET = "harness-local-artifacts"
 SAM_PREFIX = "AWS::Serverless::"
-# Properties that name local files or folders, which `sam package` would upload to S3.
-LOCAL_ARTIFACT_PROPERTIES = {
-    "AWS::Serverless::Function": "CodeUri",
-    "AWS::Serverless::LayerVersion": "ContentUri",
-    "AWS::Serverless::Api": "DefinitionUri",
-    "AWS::Serverless::HttpApi": "DefinitionUri",
-    "AWS::Serverless::StateMachine": "DefinitionUri",
-}
 _CACHE: dict[tuple[str, str, tuple[tuple[str, str], ...], str], Template] = {}
 _RESOURCE_ID_IN_MESSAGE = re.compile(r"id \[(\w+)\]")
 
@@ -56,11 +53,15 @@ def transform(
 ) -> dict[str, Any]:
     """The CloudFormation the SAM transform makes of ``document``, for these parameters.
 
-    ``document`` is left untouched. ``source`` only names the file in errors; a translator
-    error becomes a :class:`TemplateError` naming each SAM resource at fault and its line.
+    ``document`` is left untouched. ``source`` is where it was read from: relative paths
+    start from its folder (the working directory without it) and errors name it; a
+    translator error becomes a :class:`TemplateError` naming each SAM resource at fault
+    and its line.
     """
+    model = sam_model_from_document(document, source or Path("template.yaml"), parameters)
     plain = json.loads(json.dumps(document))  # a private, plain copy: the translator mutates
-    _replace_local_artifacts(plain)
+    inline_includes(plain, model)
+    _replace_local_artifacts(plain, model)
     managed_policies = _managed_policy_map(region)
     translator = Translator(managed_policies, Parser(), boto_session=_session(region))
     try:
@@ -134,23 +135,33 @@ def generated_origins(
     return origins
 
 
-def _replace_local_artifacts(document: dict[str, Any]) -> None:
-    """Point local paths at placeholder S3 objects; ``s3://`` URIs and mappings stay."""
-    for logical_id, resource in (document.get("Resources") or {}).items():
-        prop = LOCAL_ARTIFACT_PROPERTIES.get(resource.get("Type", ""))
-        properties = resource.get("Properties")
-        if prop and isinstance(properties, dict):
-            _replace_if_local(properties, prop, logical_id)
-    function_globals = (document.get("Globals") or {}).get("Function")
-    if isinstance(function_globals, dict):
-        _replace_if_local(function_globals, "CodeUri", "Globals")
+def _replace_local_artifacts(document: dict[str, Any], model: SamModel) -> None:
+    """Point local code at placeholder S3 objects; code already on S3 stays."""
+    resources = document["Resources"]
+    local = [
+        (f.logical_id, "CodeUri", f.properties) for f in model.functions.values() if f.code_dir
+    ]
+    local += [
+        (y.logical_id, "ContentUri", y.properties) for y in model.layers.values() if y.content_dir
+    ]
+    local += [
+        (a.logical_id, "DefinitionUri", a.properties)
+        for a in model.apis.values()
+        if _is_local(a.properties.get("DefinitionUri"))
+    ]
+    for logical_id, prop, merged in local:
+        written = str(merged.get(prop, ""))
+        key = f"{logical_id}/{written.strip('./') or 'root'}"
+        resources[logical_id].setdefault("Properties", {})[prop] = (
+            f"s3://{PLACEHOLDER_BUCKET}/{key}"
+        )
+    function_globals = (document.get("Globals") or {}).get("Function") or {}
+    if _is_local(function_globals.get("CodeUri")):
+        function_globals.pop("CodeUri")  # every function with local code has its own now
 
 
-def _replace_if_local(properties: dict[str, Any], prop: str, owner: str) -> None:
-    value = properties.get(prop)
-    if isinstance(value, str) and not value.startswith("s3://"):
-        key = f"{owner}/{value.strip('./') or 'root'}"
-        properties[prop] = f"s3://{PLACEHOLDER_BUCKET}/{key}"
+def _is_local(uri: Any) -> bool:
+    return isinstance(uri, str) and not uri.startswith("s3://")
 
 
 @cache

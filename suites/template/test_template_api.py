@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from harness.sam import SamModel
 from harness.template import Template
-from harness.template.handlers import function_setting, handler_code, http_api_routes
+from harness.template.handlers import handler_code, route_signature
 from harness.template.match import AnyOf, JsonString, Present, RefersTo, match
+from harness.template.origin import display_path
 
 pytestmark = pytest.mark.template
 
@@ -68,23 +70,25 @@ def test_http_api_invokes_live_aliases_only(transformed: Callable[..., Template]
     assert not bypassing, "integrations that bypass the live alias:\n" + "\n".join(bypassing)
 
 
-def test_every_route_resolves_to_a_handler_in_the_code(sam_source: Template) -> None:
-    assert sam_source.source is not None
-    globals_ = sam_source.document.get("Globals") or {}
+def test_every_route_resolves_to_a_handler_in_the_code(sam_model: SamModel) -> None:
     problems = []
-    for function in sam_source.functions():
-        code_dir = sam_source.source.parent / str(function_setting(function, globals_, "CodeUri"))
-        handler = str(function_setting(function, globals_, "Handler"))
-        code = handler_code(code_dir, handler)
-        where = function.origin.describe()
-        if not code.defined:
-            problems.append(f"{function.logical_id} ({where}): {handler} not in {code.module_file}")
+    for function in sam_model.functions.values():
+        where = f"{display_path(sam_model.path)}:{function.line}"
+        if function.code_dir is None or function.handler is None:
+            problems.append(f"{function.logical_id} ({where}): no local code and Handler to read")
             continue
-        for event, route in http_api_routes(function):
-            if route.key not in code.routes:
+        code = handler_code(function.code_dir, function.handler)
+        if not code.defined:
+            problems.append(
+                f"{function.logical_id} ({where}): {function.handler} not in {code.module_file}"
+            )
+            continue
+        for route in sam_model.routes:
+            served = route_signature(route.method, route.path) in code.routes
+            if route.function_id == function.logical_id and not served:
                 problems.append(
-                    f"{function.logical_id} ({where}): event {event} {route.method} {route.path}"
-                    f" has no route in {code.module_file}"
+                    f"{function.logical_id} ({where}): event {route.source} {route.method} "
+                    f"{route.path} has no route in {code.module_file}"
                 )
     assert not problems, "routes without code:\n" + "\n".join(problems)
 

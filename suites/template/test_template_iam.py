@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
+from harness.sam import SamModel
 from harness.template import Template
-from harness.template.handlers import http_api_routes
 from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION
 from harness.template.match import AnyOf, Contains, Each, Not, Present, RefersTo, Regex
 from harness.template.principals import NAMED_PRINCIPALS
@@ -55,12 +55,12 @@ def test_dynamodb_access_is_limited_to_the_table(transformed: Callable[..., Temp
 
 
 def test_functions_that_only_serve_reads_cannot_write_the_table(
-    sam_source: Template, transformed: Callable[..., Template]
+    sam_model: SamModel, transformed: Callable[..., Template]
 ) -> None:
     readers = [
-        function.logical_id
-        for function in sam_source.functions()
-        if (methods := {route.method for _, route in http_api_routes(function)})
+        logical_id
+        for logical_id in sam_model.functions
+        if (methods := {r.method for r in sam_model.routes if r.function_id == logical_id})
         and methods <= READ_METHODS
     ]
     assert readers, "expected at least one function serving only GET routes"

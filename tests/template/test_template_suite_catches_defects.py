@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from shipped_suite import suite_module
 
+from harness.sam import read_sam_model
 from harness.template import Template
 from harness.template.loader import load_document
 from harness.template.transform import transformed_template
@@ -359,7 +360,12 @@ def run_suite_test(defect: Defect, path: Path) -> None:
     def transformed(for_stage: str | None = None) -> Template:
         return transformed_template(path, {"Stage": for_stage or stage}, "us-east-1")
 
-    fixtures = {"sam_source": Template.from_file(path), "transformed": transformed, "stage": stage}
+    fixtures = {
+        "sam_source": Template.from_file(path),
+        "sam_model": read_sam_model(path, {"Stage": stage}),
+        "transformed": transformed,
+        "stage": stage,
+    }
     test = getattr(suite_module(defect.module), defect.test)
     test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
 

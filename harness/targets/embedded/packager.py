@@ -33,10 +33,26 @@ from harness.targets.embedded.guarded import run_guarded
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.runtimes import Interpreter, find_interpreter
 
-_IGNORED = ("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".ruff_cache", ".mypy_cache")
+# Never part of a build: bytecode, tool caches, VCS and virtualenvs, SAM's and our caches, and
+# node_modules (``sam build`` of a Python function copies none of them either).
+_IGNORED = (
+    "__pycache__",
+    "*.pyc",
+    "*.pyo",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".mypy_cache",
+    ".git",
+    ".aws-sam",
+    ".cache",
+    ".tox",
+    ".venv",
+    "node_modules",
+)
 _INSTALL_TIMEOUT_S = 600
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _CACHE_AREAS = ("deps", "builds", "layers")
+LAYER_PYTHON_DIR = "python"
 
 
 class PackagingError(RuntimeError):
@@ -48,34 +64,83 @@ def build_function(code_dir: Path, runtime: str, cache_dir: Path) -> Path:
 
     The returned directory is shared and must be treated as read-only.
     """
-    code_dir, cache_dir = code_dir.resolve(), cache_dir.resolve()
-    if not code_dir.is_dir():
-        raise PackagingError(f"function code dir {code_dir} does not exist")
-    interpreter = find_interpreter(runtime)
-    requirements = code_dir / "requirements.txt"
-    deps = (
-        _cached_install(
+    return _build(code_dir, cache_dir, runtime=runtime, subdir="")
+
+
+def build_layer(content_dir: Path, build_method: str | None, cache_dir: Path) -> Path:
+    """Return a layer's build dir, laid out as its zip will be (``python/...`` for Python).
+
+    As ``sam build`` does: a ``BuildMethod: python3.x`` layer gets its code and its
+    ``requirements.txt`` dependencies installed under ``python/``; a layer without a
+    BuildMethod is not built, its folder is packaged as it is.
+    """
+    if build_method is None:
+        return copy_code(content_dir, cache_dir)
+    return _build(content_dir, cache_dir, runtime=build_method, subdir=LAYER_PYTHON_DIR)
+
+
+def copy_code(code_dir: Path, cache_dir: Path) -> Path:
+    """Return a build dir with ``code_dir``'s files as they are, nothing installed."""
+    return _build(code_dir, cache_dir, runtime=None, subdir="")
+
+
+def mount_layers(layer_builds: Sequence[Path], runtime: str, cache_dir: Path) -> list[Path]:
+    """The ``sys.path`` entries a function's layers give it, as Lambda mounts them in ``/opt``.
+
+    Lambda extracts a function's layers into ``/opt`` in the function's order, a later
+    layer's file replacing an earlier one's ("the order in which you add the layers is
+    the order in which Lambda merges the layer content into the execution environment"),
+    and the Python runtime searches ``/opt/python/lib/python3.x/site-packages`` and
+    ``/opt/python`` after the function's own code and before its bundled libraries.
+    Here the merged ``/opt`` is a cache entry of hard links, keyed by the layers' builds.
+    """
+    if not layer_builds:
+        return []
+    cache_dir = cache_dir.resolve()
+    key = hashlib.sha256("\0".join(build.name for build in layer_builds).encode()).hexdigest()
+    opt = cache_dir / "opt" / key[:16]
+
+    def fill(staging: Path) -> None:
+        for build in layer_builds:
+            shutil.copytree(build, staging, copy_function=_link_replacing, dirs_exist_ok=True)
+
+    _publish(opt, fill)
+    python = opt / LAYER_PYTHON_DIR
+    candidates = (python / "lib" / runtime / "site-packages", python)
+    return [path for path in candidates if path.is_dir()]
+
+
+def _build(source_dir: Path, cache_dir: Path, *, runtime: str | None, subdir: str) -> Path:
+    """A content-addressed build: ``source_dir``'s files (and dependencies) under ``subdir``."""
+    source_dir, cache_dir = source_dir.resolve(), cache_dir.resolve()
+    if not source_dir.is_dir():
+        raise PackagingError(f"code dir {source_dir} does not exist")
+    files = _files(source_dir, skip=cache_dir)
+    requirements = source_dir / "requirements.txt"
+    deps = None
+    if runtime is not None and requirements.is_file():
+        deps = _cached_install(
             ["-r", str(requirements)],
             requirements.read_bytes(),
             source=str(requirements),
-            interpreter=interpreter,
+            interpreter=find_interpreter(runtime),
             runtime=runtime,
             entries=cache_dir / "deps",
-            cwd=code_dir,
+            cwd=source_dir,
         )
-        if requirements.is_file()
-        else None
-    )
-    digest = hashlib.sha256(_tree_digest(code_dir))
+    digest = hashlib.sha256(_digest_of(source_dir, files))
     digest.update(deps.name.encode() if deps else b"no-deps")
-    build = cache_dir / "builds" / f"{code_dir.name}-{digest.hexdigest()[:16]}"
+    digest.update(subdir.encode())
+    build = cache_dir / "builds" / f"{source_dir.name}-{digest.hexdigest()[:16]}"
 
     def fill(staging: Path) -> None:
-        shutil.copytree(
-            code_dir, staging, ignore=shutil.ignore_patterns(*_IGNORED), dirs_exist_ok=True
-        )
+        target = staging / subdir
+        for file in files:
+            destination = target / file.relative_to(source_dir)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, destination)
         if deps is not None:
-            shutil.copytree(deps, staging, copy_function=_link_unless_present, dirs_exist_ok=True)
+            shutil.copytree(deps, target, copy_function=_link_unless_present, dirs_exist_ok=True)
 
     return _publish(build, fill)
 
@@ -84,12 +149,15 @@ def runtime_layer(runtime: str, cache_dir: Path) -> Path:
     """Return a dir with boto3 installed for ``runtime``'s interpreter.
 
     The real Lambda Python runtime ships boto3, so functions do not list it;
-    workers put this dir last on ``sys.path`` the way the runtime does. It is
-    pinned to the harness's own boto3 so emulated and unit layers agree.
+    workers put this dir last on ``sys.path`` the way the runtime does. It holds the
+    newest boto3 that is not newer than the harness's own and supports the interpreter
+    (the resolver honours ``Requires-Python``: boto3 1.43 dropped Python 3.9, so a
+    python3.9 function gets the last 1.42), so emulated and unit layers agree wherever
+    the interpreter allows.
     """
     cache_dir = cache_dir.resolve()
     try:
-        requirement = f"boto3=={importlib.metadata.version('boto3')}"
+        requirement = f"boto3<={importlib.metadata.version('boto3')}"
     except importlib.metadata.PackageNotFoundError:
         requirement = "boto3"
     return _cached_install(
@@ -213,11 +281,33 @@ def _link_unless_present(source: str, destination: str) -> None:
         shutil.copy2(source, destination)
 
 
-def _files(root: Path) -> list[Path]:
-    """Regular files under ``root`` in a stable order, bytecode and tool caches left out."""
+def _link_replacing(source: str, destination: str) -> None:
+    """Hard-link a layer's file into a private merge, replacing an earlier layer's file.
+
+    The earlier name is unlinked first, never written through: it is a link into the
+    shared cache.
+    """
+    if os.path.lexists(destination):
+        os.unlink(destination)
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def _files(root: Path, skip: Path | None = None) -> list[Path]:
+    """Regular files under ``root`` in a stable order, ignored names and ``skip`` left out.
+
+    ``skip`` is the build cache: when a code folder contains it (``CodeUri: .`` at the
+    project root), copying it into a build would copy the cache into itself.
+    """
     found: list[Path] = []
     for directory, subdirs, names in os.walk(root, followlinks=True):
-        subdirs[:] = sorted(d for d in subdirs if not _is_ignored(d))
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if not _is_ignored(d) and (skip is None or Path(directory, d).resolve() != skip)
+        )
         found.extend(Path(directory, name) for name in sorted(names) if not _is_ignored(name))
     return found
 
@@ -226,10 +316,10 @@ def _is_ignored(name: str) -> bool:
     return any(fnmatch.fnmatch(name, pattern) for pattern in _IGNORED)
 
 
-def _tree_digest(root: Path) -> bytes:
+def _digest_of(root: Path, files: Iterable[Path]) -> bytes:
     """Digest of every file's relative path and contents: the build's identity."""
     digest = hashlib.sha256()
-    for file in _files(root):
+    for file in files:
         digest.update(file.relative_to(root).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(file.read_bytes()).digest())
     return digest.digest()

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
@@ -45,6 +46,7 @@ from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import runtime_layer, sweep_staging
+from harness.targets.embedded.packager import mount_layers, runtime_layer
 from harness.targets.embedded.routes import routes_from_sam
 from harness.targets.embedded.workers import (
     FunctionInitError,
@@ -56,11 +58,11 @@ from harness.targets.embedded.workers import (
 )
 from harness.targets.packaging import (
     PackagedFunction,
+    PackagedTemplate,
     create_bucket,
-    package_functions,
+    package_template,
     s3_uploader,
 )
-from harness.template.loader import load_document
 from harness.template.references import check_output_references
 from harness.template.transform import transform
 
@@ -228,22 +230,25 @@ class EmbeddedTarget(Target):
         self, stack: EmbeddedStack, template_path: Path, parameters: Mapping[str, str]
     ) -> None:
         assert stack.workers is not None
-        document = load_document(template_path)
+        model = read_sam_model(template_path, parameters)
         stack.http_api = LocalHttpApi(
-            routes_from_sam(document),
+            routes_from_sam(model.document),
             stack.journal.recording(stack.workers.invoke),
             access_log=self._workdir / stack.name / "http-api-access.log",
         )
         stack.http_api.start()
-        packaged = package_functions(
-            document, template_path, self._uploader(stack), self._cache_dir
-        )
+        packaged = package_template(model, self._uploader(stack), self._cache_dir)
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
-        check_output_references(document, transformed, template_path)
+        check_output_references(model.document, transformed, template_path)
         template, gaps = remove_unsupported(
             transformed, api_url=stack.http_api.url, parameters=parameters
         )
-        stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
+        stack.emulation_gaps = [
+            *gaps,
+            *packaged.gaps,
+            *_functions_without_local_code(model, packaged),
+            *_layers_missing_from_configuration(packaged),
+        ]
         stack.client("cloudformation").create_stack(
             StackName=stack.name,
             TemplateBody=json.dumps(template),
@@ -305,11 +310,16 @@ class EmbeddedTarget(Target):
             "AWS_SESSION_TOKEN": DUMMY_CREDENTIALS["aws_session_token"],
             "AWS_DEFAULT_REGION": self.region,
         }
+        runtime = deployed["Runtime"]
         return FunctionSpec(
             logical_id=function.logical_id,
             handler=deployed["Handler"],
-            code_paths=[function.build_dir, runtime_layer(deployed["Runtime"], self._cache_dir)],
-            runtime=deployed["Runtime"],
+            code_paths=[
+                function.build_dir,
+                *mount_layers(function.layer_builds, runtime, self._cache_dir),
+                runtime_layer(runtime, self._cache_dir),
+            ],
+            runtime=runtime,
             environment=environment,
             timeout_s=float(deployed["Timeout"]),
             memory_mb=int(deployed["MemorySize"]),
@@ -328,12 +338,31 @@ def _init_gap(failure: InitFailure) -> Gap:
     )
 
 
-def _functions_without_workers(
-    document: Mapping[str, Any], packaged: Mapping[str, PackagedFunction]
-) -> list[Gap]:
-    """Functions whose code was not local (already on S3, inline): nothing can run them."""
+def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -> list[Gap]:
+    """Functions whose code is not local (already on S3, inline, an image): none runs them."""
     return [
-        Gap(logical_id, resource["Type"], "code is not a local directory; no worker runs it")
-        for logical_id, resource in document.get("Resources", {}).items()
-        if resource.get("Type") == "AWS::Serverless::Function" and logical_id not in packaged
+        Gap(
+            logical_id,
+            "AWS::Serverless::Function",
+            "code is not a local directory; no worker runs it",
+        )
+        for logical_id, function in model.functions.items()
+        if function.code_dir is None and logical_id not in packaged.functions
+    ]
+
+
+def _layers_missing_from_configuration(packaged: PackagedTemplate) -> list[Gap]:
+    """moto's CloudFormation creates the layers but leaves them out of functions' configuration.
+
+    (Its ``AWS::Lambda::Function`` ignores ``Layers``, and a ``Ref`` to its
+    ``AWS::Lambda::LayerVersion`` is empty.) The workers mount the layers all the same.
+    """
+    return [
+        Gap(
+            function.logical_id,
+            "AWS::Serverless::Function",
+            "its layers run, but GetFunctionConfiguration lists none (moto drops Layers)",
+        )
+        for function in packaged.functions.values()
+        if function.layer_builds
     ]
