@@ -59,8 +59,8 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
 def up(argv: Sequence[str]) -> int:
     """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
     arguments = parse_arguments(argv)
-    from harness.targets.base import StackNotReady
     from harness.stack_parameters import template_parameters
+    from harness.targets.base import StackNotReady
     from harness.targets.embedded.target import EmbeddedTarget
 
     try:

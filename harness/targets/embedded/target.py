@@ -45,8 +45,7 @@ from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
-from harness.targets.embedded.packager import runtime_layer, sweep_staging
-from harness.targets.embedded.packager import mount_layers, runtime_layer
+from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
 from harness.targets.embedded.routes import routes_from_sam
 from harness.targets.embedded.workers import (
     FunctionInitError,
