@@ -11,13 +11,13 @@ from harness.sam.model import (
     ApiKind,
     Authorizer,
     Cors,
+    Route,
     SamApi,
     SamFunction,
     SamLayer,
     SamModel,
     SamParameter,
     SamTable,
-    Route,
 )
 
 __all__ = [

@@ -9,7 +9,10 @@ moto cannot do are done here instead:
   with the configuration *moto reports as deployed* (``get_function_configuration``), so a
   wrong environment variable in the template shows up in the integration tests;
 * it has no HTTP API data plane, so :class:`LocalHttpApi` serves the template's HttpApi
-  routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL.
+  routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL;
+* its Lambda ``Invoke`` cannot run our code, so :class:`LambdaInvokeApi`, a front inside
+  moto's server, answers ``Invoke`` of the deployed functions from their workers: boto3,
+  the AWS CLI and the functions themselves reach them through the one endpoint.
 
 What moto's CloudFormation cannot create is removed first and reported as emulation gaps.
 """
@@ -17,6 +20,7 @@ What moto's CloudFormation cannot create is removed first and reported as emulat
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import shutil
 import tempfile
@@ -31,6 +35,7 @@ from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
+from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.packager import runtime_layer
 from harness.targets.embedded.routes import routes_from_sam
@@ -74,6 +79,7 @@ class InvocationJournal:
         self._lock = threading.Lock()
         self._entries: list[Invocation] = []
         self._dropped = 0
+        self._failures = 0
 
     def recording(
         self, invoke: Callable[[str, dict[str, Any]], InvokeResult]
@@ -91,6 +97,7 @@ class InvocationJournal:
     def _append(self, invocation: Invocation) -> None:
         with self._lock:
             self._entries.append(invocation)
+            self._failures += invocation.error is not None
             if len(self._entries) > _KEPT_INVOCATIONS:
                 self._entries.pop(0)
                 self._dropped += 1
@@ -98,6 +105,12 @@ class InvocationJournal:
     def mark(self) -> int:
         with self._lock:
             return self._dropped + len(self._entries)
+
+    @property
+    def failures(self) -> int:
+        """How many invocations so far ended in a function error (dropped ones included)."""
+        with self._lock:
+            return self._failures
 
     def since(self, mark: int) -> list[Invocation]:
         with self._lock:
@@ -146,8 +159,11 @@ class EmbeddedTarget(Target):
         self._workdir = Path(tempfile.mkdtemp(prefix="harness-embedded-"))
         self._torn_down = False
         atexit.register(self.teardown)
+        self.lambda_api = LambdaInvokeApi(region)
         try:
-            self.moto = MotoServer(request_log=self._workdir / "moto-requests.log")
+            self.moto = MotoServer(
+                request_log=self._workdir / "moto-requests.log", front=self.lambda_api.front
+            )
         except BaseException:
             self.teardown()
             raise
@@ -184,11 +200,10 @@ class EmbeddedTarget(Target):
         packaged = package_functions(
             document, template_path, self._uploader(stack), self._cache_dir
         )
-        template, gaps = remove_unsupported(
-            transform(packaged.document, parameters, self.region, source=template_path),
-            api_url=stack.http_api.url,
-        )
-        stack.emulation_gaps = gaps + _functions_without_workers(document, packaged.functions)
+        transformed = transform(packaged.document, parameters, self.region, source=template_path)
+        template, gaps = remove_unsupported(transformed, api_url=stack.http_api.url)
+        without_workers = _functions_without_workers(document, packaged.functions)
+        stack.emulation_gaps = gaps + without_workers
         stack.client("cloudformation").create_stack(
             StackName=stack_name,
             TemplateBody=json.dumps(template),
@@ -198,6 +213,9 @@ class EmbeddedTarget(Target):
         discover_stack(stack)
         stack.workers.start(
             [self._deployed_spec(stack, function) for function in packaged.functions.values()]
+        )
+        self.lambda_api.register(
+            _invokable_functions(stack, packaged.functions, without_workers, transformed)
         )
         return stack
 
@@ -210,8 +228,17 @@ class EmbeddedTarget(Target):
                 stack_name, self.region, "was not deployed on this embedded target"
             ) from None
 
-    def teardown(self) -> None:
-        """Stop every API, worker and the moto server; remove the temporary directory."""
+    @property
+    def workdir(self) -> Path:
+        """Where the logs live: moto's requests, each stack's API access and Lambda logs."""
+        return self._workdir
+
+    def teardown(self, *, keep_logs: bool = False) -> None:
+        """Stop every API, worker and the moto server; remove the work directory.
+
+        ``keep_logs`` leaves :attr:`workdir` in place, for whoever has to read why
+        something failed (``harness up`` names it).
+        """
         if self._torn_down:
             return
         self._torn_down = True
@@ -221,7 +248,8 @@ class EmbeddedTarget(Target):
         moto = getattr(self, "moto", None)
         if moto is not None:
             moto.stop()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if not keep_logs:
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     def _uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
         if not self._artifact_bucket_ready:
@@ -252,6 +280,56 @@ class EmbeddedTarget(Target):
             function_name=physical_name,
             region=self.region,
         )
+
+
+def _invokable_functions(
+    stack: EmbeddedStack,
+    packaged: Mapping[str, PackagedFunction],
+    without_workers: list[Gap],
+    transformed: Mapping[str, Any],
+) -> list[DeployedFunction]:
+    """What the Lambda Invoke API serves for a stack: each function by its physical name."""
+    assert stack.workers is not None
+    invoke = stack.journal.recording(stack.workers.invoke)
+    aliases = declared_aliases(transformed)
+    runnable = [
+        DeployedFunction(
+            name=stack.physical_ids[logical_id],
+            region=stack.region,
+            invoke=functools.partial(invoke, logical_id),
+            aliases=frozenset(aliases.get(logical_id, ())),
+        )
+        for logical_id in packaged
+    ]
+    unrunnable = [
+        DeployedFunction(
+            name=stack.physical_ids[gap.logical_id],
+            region=stack.region,
+            invoke=None,
+            unavailable=gap.reason,
+        )
+        for gap in without_workers
+        if gap.logical_id in stack.physical_ids
+    ]
+    return runnable + unrunnable
+
+
+def declared_aliases(template: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Alias names per function logical id, from a CloudFormation template's Lambda aliases.
+
+    SAM's ``AutoPublishAlias`` becomes such an ``AWS::Lambda::Alias`` whose
+    ``FunctionName`` is a ``Ref`` to the function; an alias given by a plain name or ARN
+    names no function of the template and is left out.
+    """
+    aliases: dict[str, set[str]] = {}
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") != "AWS::Lambda::Alias":
+            continue
+        properties = resource.get("Properties", {})
+        function, name = properties.get("FunctionName"), properties.get("Name")
+        if isinstance(function, dict) and "Ref" in function and isinstance(name, str):
+            aliases.setdefault(function["Ref"], set()).add(name)
+    return aliases
 
 
 def _functions_without_workers(
