@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
@@ -150,7 +150,7 @@ class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
     name = "embedded"
-    capabilities: ClassVar[frozenset[str]] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
+    capabilities: frozenset[str] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
 
     def __init__(self, region: str, cache_dir: Path) -> None:
         self.region = region
