@@ -178,3 +178,26 @@ def test_ctrl_c_removes_the_state_file_and_keeps_the_logs_of_a_failure(
         )
     finally:
         shutil.rmtree(kept)
+
+
+def test_a_failed_deploy_says_why_and_keeps_its_logs(tmp_path: Path) -> None:
+    broken = REPOSITORY / "fixtures" / "templates" / "broken_sam.yaml"
+    completed = subprocess.run(
+        [sys.executable, "-m", "harness", "up", "--template", str(broken)],
+        cwd=REPOSITORY,
+        env={**os.environ, STATE_FILE_ENV: str(tmp_path / "state.json")},
+        capture_output=True,
+        text=True,
+        timeout=_DEADLINE_S,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert f"harness up: deploy of {broken} failed: " in completed.stderr
+    assert "Traceback" not in completed.stderr
+    kept = re.search(r"^Logs kept after the failed deploy: (\S+)$", completed.stderr, re.MULTILINE)
+    assert kept is not None, completed.stderr
+    try:
+        assert Path(kept[1], "moto-requests.log").is_file()
+    finally:
+        shutil.rmtree(kept[1])
+    assert not (tmp_path / "state.json").exists()
