@@ -74,9 +74,11 @@ def app_up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
         process.wait(timeout=_DEADLINE_S)
 
 
-def _smoke_gate(tmp_path: Path, environ: dict[str, str], *arguments: str) -> str:
-    completed = subprocess.run(
-        [*SMOKE_GATE, "-p", "no:cacheprovider", f"--junitxml={tmp_path / 'smoke.xml'}", *arguments],
+def _run_smoke_gate(
+    junit: Path, environ: dict[str, str], *arguments: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SMOKE_GATE, "-p", "no:cacheprovider", f"--junitxml={junit}", *arguments],
         cwd=REPOSITORY,
         env=environ,
         capture_output=True,
@@ -84,6 +86,10 @@ def _smoke_gate(tmp_path: Path, environ: dict[str, str], *arguments: str) -> str
         timeout=_DEADLINE_S,
         check=False,
     )
+
+
+def _smoke_gate(tmp_path: Path, environ: dict[str, str], *arguments: str) -> str:
+    completed = _run_smoke_gate(tmp_path / "smoke.xml", environ, *arguments)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return completed.stdout
 
@@ -221,3 +227,19 @@ def test_the_aws_target_at_an_unreachable_endpoint_fails_the_session_once(
     assert output.count(f"endpoint unreachable (region eu-west-1, endpoint {endpoint})") == 1
     assert "Traceback" not in output
     result.assert_outcomes()
+
+
+def test_the_smoke_gate_aborts_once_when_aws_is_unreachable(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{unused.getsockname()[1]}"
+    environ = {name: value for name, value in os.environ.items() if name not in NO_AWS_CREDENTIALS}
+    environ |= {"AWS_ENDPOINT_URL": endpoint, "AWS_CONFIG_FILE": os.devnull}
+    environ |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    junit = tmp_path / "smoke.xml"
+    completed = _run_smoke_gate(junit, environ, "--target", "aws", "--stack-name", "items-staging")
+    assert completed.returncode == pytest.ExitCode.TESTS_FAILED
+    assert "smoke gate verdict: FAIL" in completed.stdout
+    aborted = "ABORTED  stack not resolved: aws target: endpoint unreachable (region us-east-1, "
+    assert completed.stdout.count(aborted) == 1, completed.stdout
+    assert 'name="gate_aborted"' in junit.read_text()
