@@ -20,7 +20,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from harness.targets.embedded.lambda_api import LOG_TAIL_BYTES, SYNC_PAYLOAD_LIMIT
+from harness.targets.embedded.lambda_api import (
+    ASYNC_PAYLOAD_LIMIT,
+    LOG_TAIL_BYTES,
+    SYNC_PAYLOAD_LIMIT,
+)
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
 
 REGION = "us-east-1"
@@ -149,18 +153,42 @@ def test_dry_run_answers_204_and_runs_nothing(stack: EmbeddedStack) -> None:
     assert stack.journal.since(mark) == []
 
 
-def test_event_answers_202_and_runs_in_the_background(stack: EmbeddedStack) -> None:
-    event = {"rawPath": "/items/async-1", "pathParameters": {"id": "async-1"}, "body": "later"}
-    response = _invoke(stack, event, InvocationType="Event")
-    assert response["StatusCode"] == 202
-    assert response["Body"] == b""
+def _stored_item(stack: EmbeddedStack, item_id: str) -> dict[str, Any]:
+    """The item with ``item_id`` once a background invocation has written it."""
     dynamodb = stack.client("dynamodb")
     deadline = time.monotonic() + _WAIT_S
     item: dict[str, Any] = {}
     while "Item" not in item and time.monotonic() < deadline:
         time.sleep(0.05)
-        item = dynamodb.get_item(TableName=stack.outputs["TableName"], Key={"id": {"S": "async-1"}})
-    assert item["Item"]["body"] == {"S": "later"}
+        item = dynamodb.get_item(TableName=stack.outputs["TableName"], Key={"id": {"S": item_id}})
+    return item.get("Item", {})
+
+
+def _put_event(item_id: str) -> dict[str, Any]:
+    return {"rawPath": f"/items/{item_id}", "pathParameters": {"id": item_id}, "body": "later"}
+
+
+def test_event_answers_202_and_runs_in_the_background(stack: EmbeddedStack) -> None:
+    response = _invoke(stack, _put_event("async-1"), InvocationType="Event")
+    assert response["StatusCode"] == 202
+    assert response["Body"] == b""
+    assert _stored_item(stack, "async-1")["body"] == {"S": "later"}
+
+
+def test_the_deprecated_invoke_async_is_an_event_invocation(
+    stack: EmbeddedStack, function_name: str
+) -> None:
+    response = stack.client("lambda").invoke_async(
+        FunctionName=function_name, InvokeArgs=json.dumps(_put_event("async-2")).encode()
+    )
+    assert response["Status"] == 202
+    assert _stored_item(stack, "async-2")["body"] == {"S": "later"}
+
+
+def test_an_event_payload_over_1_mb_is_refused(stack: EmbeddedStack) -> None:
+    with pytest.raises(ClientError) as raised:
+        _invoke(stack, {"pad": "x" * ASYNC_PAYLOAD_LIMIT}, InvocationType="Event")
+    assert _error_code(raised) == (413, "RequestEntityTooLargeException")
 
 
 def test_a_failed_event_invocation_is_logged(

@@ -22,7 +22,7 @@ quotas page and the Python error-handling guide):
 * ``X-Amz-Invocation-Type``: ``RequestResponse`` (200, the handler's JSON), ``Event``
   (202; runs in the background, a failure is logged), ``DryRun`` (204). Anything else:
   400 ``ValidationException``.
-* Payloads over 6 MB (synchronous) or 1 MB (asynchronous): 413
+* Payloads over 6 MB (synchronous), 1 MB (asynchronous) or 256 KB (``InvokeAsync``): 413
   ``RequestEntityTooLargeException``, "Request must be smaller than N bytes for the
   InvokeFunction operation", the answer Lambda gives; a payload that is not JSON: 400
   ``InvalidRequestContentException``; an empty one is the event ``{}``.
@@ -68,6 +68,8 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 """Lambda's limit for a synchronous invocation's request (6 MB, 6,291,456 bytes)."""
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024
 """Lambda's limit for an asynchronous invocation's request (1 MB)."""
+INVOKE_ASYNC_PAYLOAD_LIMIT = 256 * 1024
+"""The deprecated ``InvokeAsync`` action's own limit (256 KB)."""
 LOG_TAIL_BYTES = 4096
 """``LogType: Tail`` returns "the last 4 KB of the execution log"."""
 INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
@@ -111,8 +113,8 @@ class _Reference:
 
     name: str
     qualifier: str | None
-    region: str | None
-    account: str | None
+    region: str
+    account: str
 
 
 class LambdaInvokeApi:
@@ -158,7 +160,7 @@ class LambdaInvokeApi:
         function = self._registered(reference)
         _check_qualifier(function, reference.qualifier, request.args.get("Qualifier") or None)
         invocation_type = _invocation_type(request, asynchronous)
-        event = _event(request, invocation_type)
+        event = _event(request, _payload_limit(invocation_type, asynchronous))
         if function.invoke is None:
             raise _Rejected(
                 _user_error(
@@ -274,9 +276,14 @@ def _invocation_type(request: Request, asynchronous: bool) -> str:
     return invocation_type
 
 
-def _event(request: Request, invocation_type: str) -> Any:
-    """The request's payload as the event, within the invocation type's size limit."""
-    limit = ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
+def _payload_limit(invocation_type: str, invoke_async: bool) -> int:
+    if invoke_async:
+        return INVOKE_ASYNC_PAYLOAD_LIMIT
+    return ASYNC_PAYLOAD_LIMIT if invocation_type == "Event" else SYNC_PAYLOAD_LIMIT
+
+
+def _event(request: Request, limit: int) -> Any:
+    """The request's payload as the event, within ``limit`` bytes."""
     payload = request.get_data(cache=False)
     if len(payload) > limit:
         message = f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
