@@ -147,18 +147,23 @@ def test_a_pytest_session_attaches_instead_of_deploying(
     result.stdout.fnmatch_lines(["*emulation gaps*", "ApiErrorsAlarm (AWS::CloudWatch::Alarm)*"])
 
 
-def test_a_second_harness_up_on_the_same_state_file_is_refused(
-    running_up: RunningUp, sample_app: Path
-) -> None:
-    second = subprocess.run(
-        [sys.executable, "-m", "harness", "up", "--template", str(sample_app)],
+def _up_to_the_end(template: Path, state_path: Path) -> subprocess.CompletedProcess[str]:
+    """A ``harness up`` expected to end by itself (it cannot start)."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness", "up", "--template", str(template)],
         cwd=REPOSITORY,
-        env={**os.environ, STATE_FILE_ENV: str(running_up.state_path)},
+        env={**os.environ, STATE_FILE_ENV: str(state_path)},
         capture_output=True,
         text=True,
         timeout=_DEADLINE_S,
         check=False,
     )
+
+
+def test_a_second_harness_up_on_the_same_state_file_is_refused(
+    running_up: RunningUp, sample_app: Path
+) -> None:
+    second = _up_to_the_end(sample_app, running_up.state_path)
     assert second.returncode == 1
     assert f"state file {running_up.state_path} belongs to a running harness up" in second.stderr
     assert STATE_FILE_ENV in second.stderr
@@ -182,15 +187,7 @@ def test_ctrl_c_removes_the_state_file_and_keeps_the_logs_of_a_failure(
 
 def test_a_failed_deploy_says_why_and_keeps_its_logs(tmp_path: Path) -> None:
     broken = REPOSITORY / "fixtures" / "templates" / "broken_sam.yaml"
-    completed = subprocess.run(
-        [sys.executable, "-m", "harness", "up", "--template", str(broken)],
-        cwd=REPOSITORY,
-        env={**os.environ, STATE_FILE_ENV: str(tmp_path / "state.json")},
-        capture_output=True,
-        text=True,
-        timeout=_DEADLINE_S,
-        check=False,
-    )
+    completed = _up_to_the_end(broken, tmp_path / "state.json")
     assert completed.returncode == 1
     assert f"harness up: deploy of {broken} failed: " in completed.stderr
     assert "Traceback" not in completed.stderr
