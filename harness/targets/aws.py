@@ -4,13 +4,20 @@ Nothing is deployed from here: in CodePipeline the deploy action owns the stack,
 test run that could create or replace it would be a second, unaudited deploy path.
 Credentials come from boto3's normal chain (the CodeBuild role, a profile, an assumed
 role), so the harness never handles a secret.
+
+The endpoint is boto3's too, so ``AWS_ENDPOINT_URL`` points the target at an emulator. When
+it names a running ``harness up`` (its state file says so), the target keeps only the
+capabilities that endpoint has and reports its emulation gaps: the release checks that need
+aliases, CodeDeploy or alarms skip there instead of failing. Without credentials or with an
+unreachable endpoint, discovery raises :class:`TargetUnreachable` naming region and
+endpoint, so the session fails once instead of every test on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from harness.targets.base import (
     Capability,
@@ -19,8 +26,12 @@ from harness.targets.base import (
     Stack,
     StackNotReady,
     Target,
+    TargetUnreachable,
     make_client,
 )
+
+if TYPE_CHECKING:
+    from harness.targets.embedded.up_state import UpState
 
 # Only these mean "the last operation finished and left the stack as the template says".
 # ROLLBACK_COMPLETE and UPDATE_ROLLBACK_COMPLETE end in _COMPLETE too, but the first is a
@@ -33,7 +44,7 @@ class AwsTarget(Target):
     """Discovers stacks in a real AWS account; never creates, changes or deletes one."""
 
     name = "aws"
-    capabilities: ClassVar[frozenset[str]] = frozenset(
+    capabilities: frozenset[str] = frozenset(
         {
             Capability.HTTP_API,
             Capability.LAMBDA_ALIAS,
@@ -43,9 +54,19 @@ class AwsTarget(Target):
         }
     )
 
-    def __init__(self, region: str, client_factory: ClientFactory = make_client) -> None:
+    def __init__(
+        self,
+        region: str,
+        client_factory: ClientFactory = make_client,
+        *,
+        running_up: UpState | None = None,
+    ) -> None:
+        """``running_up``: the ``harness up`` that boto3's endpoint turned out to be."""
         self.endpoint = Endpoint(region=region)
         self._client_factory = client_factory
+        self._running_up = running_up
+        if running_up is not None:
+            self.capabilities = type(self).capabilities & running_up.capabilities
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
         raise NotImplementedError(
@@ -54,6 +75,13 @@ class AwsTarget(Target):
         )
 
     def stack(self, stack_name: str) -> Stack:
+        from botocore.exceptions import (
+            ConnectionClosedError,
+            ConnectTimeoutError,
+            EndpointConnectionError,
+            NoCredentialsError,
+        )
+
         stack = Stack(
             name=stack_name,
             endpoint=self.endpoint,
@@ -61,10 +89,28 @@ class AwsTarget(Target):
             physical_ids={},
             client_factory=self._client_factory,
         )
-        return discover_stack(stack)
+        endpoint_url = stack.client("cloudformation").meta.endpoint_url
+        where = f"region {self.endpoint.region}, endpoint {endpoint_url}"
+        try:
+            discover_stack(stack)
+        except NoCredentialsError:
+            raise TargetUnreachable(
+                f"no AWS credentials found ({where}): boto3 looked in the environment, the "
+                "shared config and credentials files, and the container and instance roles"
+            ) from None
+        except (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError) as error:
+            raise TargetUnreachable(f"endpoint unreachable ({where}): {error}") from None
+        if self._running_up is not None and stack_name in self._running_up.stacks:
+            stack.emulation_gaps = list(self._running_up.stacks[stack_name].emulation_gaps)
+        return stack
 
     def teardown(self) -> None:
         """Nothing to release: the stack belongs to the pipeline."""
+
+
+def resolved_endpoint_url(region: str) -> str:
+    """The endpoint boto3 uses for CloudFormation here (``AWS_ENDPOINT_URL`` or AWS's own)."""
+    return make_client("cloudformation", Endpoint(region=region)).meta.endpoint_url
 
 
 def discover_stack(stack: Stack) -> Stack:

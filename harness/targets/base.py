@@ -41,6 +41,14 @@ class TargetUnavailable(RuntimeError):
     """
 
 
+class TargetUnreachable(RuntimeError):
+    """The target's account cannot be reached at all (no credentials, endpoint down).
+
+    Unlike :class:`StackNotReady`, no test can run: the session ends once with this message,
+    which names the region and the endpoint.
+    """
+
+
 class StackNotReady(RuntimeError):
     """The stack is missing or not in a healthy state; the message names stack and region."""
 
@@ -148,7 +156,8 @@ class Target(ABC):
     """Where a stack runs: one instance per pytest session (one per xdist worker)."""
 
     name: ClassVar[str]
-    capabilities: ClassVar[frozenset[str]]
+    capabilities: frozenset[str]
+    """Set per class; an instance narrows it when its endpoint offers less (harness up)."""
 
     @abstractmethod
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:

@@ -15,7 +15,7 @@ import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from harness.targets.aws import discover_stack
 from harness.targets.base import (
@@ -100,7 +100,7 @@ class LocalStackTarget(Target):
     """A LocalStack container for the session, removed again on teardown."""
 
     name = "localstack"
-    capabilities: ClassVar[frozenset[str]] = frozenset(
+    capabilities: frozenset[str] = frozenset(
         {Capability.DEPLOY, Capability.HTTP_API, Capability.LAMBDA_ALIAS, Capability.ALARMS}
     )
 

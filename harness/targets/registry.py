@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.base import Target
+
+if TYPE_CHECKING:
+    from harness.targets.embedded.up_state import UpState
 
 TARGET_NAMES = ("embedded", "localstack", "aws")
 
@@ -17,13 +21,20 @@ def create_target(
     *,
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
     init_failures: str = "fail",
+    running_up: UpState | None = None,
 ) -> Target:
     """Start the named target; :class:`~harness.targets.base.TargetUnavailable` if it cannot.
 
     ``cache_dir`` keeps dependency builds between sessions (embedded and LocalStack
     package the app's functions; the aws target deploys nothing and ignores it).
     ``max_concurrency`` and ``init_failures`` shape the embedded target's Lambda workers.
+    ``running_up`` is the ``harness up`` the session attaches to: the embedded target then
+    uses its stack instead of starting one, the aws target takes its capabilities.
     """
+    if name == "embedded" and running_up is not None:
+        from harness.targets.embedded.attached import AttachedTarget
+
+        return AttachedTarget(running_up)
     if name == "embedded":
         from harness.targets.embedded.target import EmbeddedTarget
 
@@ -40,5 +51,5 @@ def create_target(
     if name == "aws":
         from harness.targets.aws import AwsTarget
 
-        return AwsTarget(region=region)
+        return AwsTarget(region=region, running_up=running_up)
     raise ValueError(f"--target: unknown target {name!r}; choose one of {', '.join(TARGET_NAMES)}")

@@ -29,7 +29,7 @@ API_URL_OUTPUT = "ApiUrl"
 # What stands in for a removed resource of these types, said in the gap's reason.
 _STAND_INS = {
     "AWS::ApiGatewayV2::": "routes are served by the local HTTP API instead",
-    "AWS::Lambda::Alias": "references go to the function itself ($LATEST)",
+    "AWS::Lambda::Alias": "references and invocations go to the function itself ($LATEST)",
     "AWS::CodeDeploy::": "code is deployed all at once, with no traffic shifting",
     "AWS::CloudWatch::Alarm": "nothing watches the metric",
 }

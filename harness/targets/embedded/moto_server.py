@@ -4,15 +4,38 @@ Server mode rather than ``mock_aws()`` because the Lambda workers are other proc
 they reach DynamoDB over HTTP through ``AWS_ENDPOINT_URL``, exactly as deployed code
 reaches the real service. The server runs in a thread of this process, so its backends
 are this process's moto backends.
+
+A ``front`` may wrap moto's WSGI application: the embedded target's Lambda Invoke API
+answers its own requests there and hands every other one to moto untouched, on the same
+port, so clients keep one endpoint and pay no extra hop.
+
+moto never runs Lambda code here (our workers do), so its Docker path is switched off
+with moto's documented server-mode setting (``POST /moto-api/config`` with
+``{"lambda": {"use_docker": false}}``, docs/configuration/index.rst): left on, an Invoke
+that reaches moto prints Docker warnings and leaves a zombie ``curl`` child behind
+(``settings.get_docker_host`` runs it through ``os.popen``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import requests
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+Front = Callable[["WSGIApplication"], "WSGIApplication"]
+"""Wraps moto's WSGI application; whatever it does not answer itself it passes on."""
+
+MOTO_CONFIG = {"lambda": {"use_docker": False}, "batch": {"use_docker": False}}
 
 # werkzeug logs one line per request on this logger, to stderr unless it has a handler.
 _REQUEST_LOGGER = logging.getLogger("werkzeug")
@@ -40,17 +63,24 @@ class MotoServerError(RuntimeError):
 
 
 class _StartupReportingServer(ThreadedMotoServer):
-    """ThreadedMotoServer whose ``start()`` returns when binding fails instead of hanging.
+    """ThreadedMotoServer with a front, whose ``start()`` returns when binding fails.
 
     Upstream sets its ready event only after the socket is bound, so a bind error kills
-    the server thread and leaves ``start()`` waiting forever.
+    the server thread and leaves ``start()`` waiting forever. Upstream's entry point has
+    no place for a front, hence these few lines of it here.
     """
 
     startup_error: BaseException | None = None
+    front: Front | None = None
 
     def _server_entry(self) -> None:
         try:
-            super()._server_entry()
+            app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
+            if self.front is not None:
+                app = self.front(app)
+            self._server = make_server(self._ip_address, self._port, app, threaded=True)
+            self._server_ready_event.set()
+            self._server.serve_forever()
         except BaseException as error:
             self.startup_error = error
             self._server_ready_event.set()
@@ -59,11 +89,19 @@ class _StartupReportingServer(ThreadedMotoServer):
 class MotoServer:
     """One moto server for one target, its request log in a file, never on the terminal."""
 
-    def __init__(self, request_log: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        request_log: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        front: Front | None = None,
+    ) -> None:
         self._host = host
         self._log_filter = _DivertToFile(logging.FileHandler(request_log, encoding="utf-8"))
         self.request_log = request_log
         self._server = _StartupReportingServer(ip_address=host, port=port, verbose=False)
+        self._server.front = front
         self._lock = threading.Lock()
         self._running = False
         self._start(port)
@@ -81,6 +119,16 @@ class MotoServer:
         self._running = True
         host, bound_port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{bound_port}"
+        try:
+            with requests.Session() as session:
+                session.trust_env = False  # loopback: no proxy from the environment
+                configured = session.post(
+                    f"{self.endpoint_url}/moto-api/config", json=MOTO_CONFIG, timeout=10
+                )
+                configured.raise_for_status()
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         """Stop serving and close the request log; safe to call twice."""

@@ -9,7 +9,10 @@ moto cannot do are done here instead:
   with the configuration *moto reports as deployed* (``get_function_configuration``), so a
   wrong environment variable in the template shows up in the integration tests;
 * it has no HTTP API data plane, so :class:`LocalHttpApi` serves the template's HttpApi
-  routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL.
+  routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL;
+* its Lambda ``Invoke`` cannot run our code, so :class:`LambdaInvokeApi`, a front inside
+  moto's server, answers ``Invoke`` of the deployed functions from their workers: boto3,
+  the AWS CLI and the functions themselves reach them through the one endpoint.
 
 What moto's CloudFormation cannot create is removed first and reported as emulation gaps.
 
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import json
 import shutil
 import tempfile
@@ -35,7 +39,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
@@ -43,6 +47,7 @@ from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
+from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
@@ -96,6 +101,7 @@ class InvocationJournal:
         self._lock = threading.Lock()
         self._entries: list[Invocation] = []
         self._dropped = 0
+        self._failures = 0
 
     def recording(
         self, invoke: Callable[[str, dict[str, Any]], InvokeResult]
@@ -113,6 +119,7 @@ class InvocationJournal:
     def _append(self, invocation: Invocation) -> None:
         with self._lock:
             self._entries.append(invocation)
+            self._failures += invocation.error is not None
             if len(self._entries) > _KEPT_INVOCATIONS:
                 self._entries.pop(0)
                 self._dropped += 1
@@ -120,6 +127,12 @@ class InvocationJournal:
     def mark(self) -> int:
         with self._lock:
             return self._dropped + len(self._entries)
+
+    @property
+    def failures(self) -> int:
+        """How many invocations so far ended in a function error (dropped ones included)."""
+        with self._lock:
+            return self._failures
 
     def since(self, mark: int) -> list[Invocation]:
         with self._lock:
@@ -163,7 +176,7 @@ class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
     name = "embedded"
-    capabilities: ClassVar[frozenset[str]] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
+    capabilities: frozenset[str] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
 
     def __init__(
         self,
@@ -183,8 +196,11 @@ class EmbeddedTarget(Target):
         self._workdir = owned_tempdir(_WORKDIR_PREFIX)
         self._torn_down = False
         atexit.register(self.teardown)
+        self.lambda_api = LambdaInvokeApi(region)
         try:
-            self.moto = MotoServer(request_log=self._workdir / "moto-requests.log")
+            self.moto = MotoServer(
+                request_log=self._workdir / "moto-requests.log", front=self.lambda_api.front
+            )
         except BaseException:
             self.teardown()
             raise
@@ -242,10 +258,11 @@ class EmbeddedTarget(Target):
         template, gaps = remove_unsupported(
             transformed, api_url=stack.http_api.url, parameters=parameters
         )
+        without_workers = _functions_without_local_code(model, packaged)
         stack.emulation_gaps = [
             *gaps,
             *packaged.gaps,
-            *_functions_without_local_code(model, packaged),
+            *without_workers,
             *_layers_missing_from_configuration(packaged),
         ]
         stack.client("cloudformation").create_stack(
@@ -259,6 +276,9 @@ class EmbeddedTarget(Target):
             [self._deployed_spec(stack, function) for function in packaged.functions.values()]
         )
         stack.emulation_gaps += [_init_gap(failure) for failure in failures]
+        self.lambda_api.register(
+            _invokable_functions(stack, packaged.functions, without_workers, transformed)
+        )
 
     def _undeploy(self, stack: EmbeddedStack) -> None:
         """Stop what a failed deploy started and delete its stack from moto."""
@@ -276,8 +296,17 @@ class EmbeddedTarget(Target):
                 stack_name, self.region, "was not deployed on this embedded target"
             ) from None
 
-    def teardown(self) -> None:
-        """Stop every API, worker and the moto server; remove the temporary directory."""
+    @property
+    def workdir(self) -> Path:
+        """Where the logs live: moto's requests, each stack's API access and Lambda logs."""
+        return self._workdir
+
+    def teardown(self, *, keep_logs: bool = False) -> None:
+        """Stop every API, worker and the moto server; remove the work directory.
+
+        ``keep_logs`` leaves :attr:`workdir` in place, for whoever has to read why
+        something failed (``harness up`` names it).
+        """
         if self._torn_down:
             return
         self._torn_down = True
@@ -287,7 +316,8 @@ class EmbeddedTarget(Target):
         moto = getattr(self, "moto", None)
         if moto is not None:
             moto.stop()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if not keep_logs:
+            shutil.rmtree(self._workdir, ignore_errors=True)
 
     def _uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
         if not self._artifact_bucket_ready:
@@ -335,6 +365,56 @@ def _init_gap(failure: InitFailure) -> Gap:
         f"INIT failed ({failure.error.error_type}: {failure.error.message}); every invocation "
         "answers with that error (harness_init_failures = report)",
     )
+
+
+def _invokable_functions(
+    stack: EmbeddedStack,
+    packaged: Mapping[str, PackagedFunction],
+    without_workers: list[Gap],
+    transformed: Mapping[str, Any],
+) -> list[DeployedFunction]:
+    """What the Lambda Invoke API serves for a stack: each function by its physical name."""
+    assert stack.workers is not None
+    invoke = stack.journal.recording(stack.workers.invoke)
+    aliases = declared_aliases(transformed)
+    runnable = [
+        DeployedFunction(
+            name=stack.physical_ids[logical_id],
+            region=stack.region,
+            invoke=functools.partial(invoke, logical_id),
+            aliases=frozenset(aliases.get(logical_id, ())),
+        )
+        for logical_id in packaged
+    ]
+    unrunnable = [
+        DeployedFunction(
+            name=stack.physical_ids[gap.logical_id],
+            region=stack.region,
+            invoke=None,
+            unavailable=gap.reason,
+        )
+        for gap in without_workers
+        if gap.logical_id in stack.physical_ids
+    ]
+    return runnable + unrunnable
+
+
+def declared_aliases(template: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Alias names per function logical id, from a CloudFormation template's Lambda aliases.
+
+    SAM's ``AutoPublishAlias`` becomes such an ``AWS::Lambda::Alias`` whose
+    ``FunctionName`` is a ``Ref`` to the function; an alias given by a plain name or ARN
+    names no function of the template and is left out.
+    """
+    aliases: dict[str, set[str]] = {}
+    for resource in template.get("Resources", {}).values():
+        if resource.get("Type") != "AWS::Lambda::Alias":
+            continue
+        properties = resource.get("Properties", {})
+        function, name = properties.get("FunctionName"), properties.get("Name")
+        if isinstance(function, dict) and "Ref" in function and isinstance(name, str):
+            aliases.setdefault(function["Ref"], set()).add(name)
+    return aliases
 
 
 def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -> list[Gap]:

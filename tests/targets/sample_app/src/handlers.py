@@ -1,4 +1,4 @@
-"""Handlers of the target tests' sample app: report, raise, store, oversleep."""
+"""Handlers of the target tests' sample app: report, raise, store, log, oversleep."""
 
 import json
 import os
@@ -9,6 +9,10 @@ import boto3
 
 
 def api(event, context):
+    if "noise_lines" in event:  # a direct invocation that logs more than Lambda's 4 KB tail
+        for number in range(event["noise_lines"]):
+            print(f"noise line {number:05d}")
+        return {"printed": event["noise_lines"]}
     path = event["rawPath"]
     if path == "/boom":
         raise RuntimeError("boom on purpose")
