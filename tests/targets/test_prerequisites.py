@@ -179,3 +179,17 @@ def test_a_deploy_moto_rejects_errors_every_test_naming_the_resource_and_keeps_t
         assert "Traceback" in (workdir / "moto-errors.log").read_text()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_an_authorizer_whose_import_does_not_resolve_is_a_gap_not_a_crash() -> None:
+    def unresolvable(value: object) -> object:
+        raise KeyError("No export named harness-auth-UserPoolId found.")
+
+    verifiable, [gap] = read_jwt_authorizers(
+        read_sam_model(APPS / "cognito_auth" / "template.yaml"),
+        unresolvable,
+        "us-east-1",
+        lambda pool: True,
+    )
+    assert verifiable == {}
+    assert "do not resolve (KeyError" in gap.reason

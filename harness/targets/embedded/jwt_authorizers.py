@@ -50,6 +50,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from harness.sam import SamModel
+from harness.sam.model import Authorizer
 from harness.targets.base import Gap
 
 _COGNITO_ISSUER = re.compile(
@@ -260,50 +261,60 @@ def read_jwt_authorizers(
     verifiable: dict[tuple[str, str], JwtAuthorizer] = {}
     gaps: list[Gap] = []
     for api in model.apis.values():
-        api_type = "AWS::Serverless::HttpApi" if api.kind == "HTTP" else "AWS::Serverless::Api"
         for authorizer in api.authorizers.values():
             if authorizer.kind not in ("jwt", "cognito"):
                 continue
-            kind: Literal["jwt", "cognito"] = authorizer.kind  # type: ignore[assignment]
-            header = _header_name(authorizer.identity_sources)
-            if kind == "jwt":
-                named = [resolve(authorizer.jwt_issuer)]
-                pools = [_pool_of(_COGNITO_ISSUER, value, region) for value in named]
-            else:
-                named = [resolve(arn) for arn in authorizer.user_pool_arns]
-                pools = [_pool_of(_USER_POOL_ARN, value, region) for value in named]
-            unknown = [
-                str(value)
-                for value, pool in zip(named, pools, strict=True)
-                if pool is None or not pool_exists(pool)
-            ]
-            if header is None or unknown:
-                problem = (
-                    f"identity source {', '.join(authorizer.identity_sources)} is not a header"
-                    if header is None
-                    else f"{' and '.join(unknown)} is not a user pool of this embedded AWS"
-                )
+            try:
+                read = _read_authorizer(authorizer, resolve, region, pool_exists)
+            except Exception as error:  # an import or reference moto cannot resolve
+                read = f"its values do not resolve ({type(error).__name__}: {error})"
+            if isinstance(read, str):
                 gaps.append(
                     Gap(
                         f"{api.logical_id}.Auth.Authorizers.{authorizer.name}",
-                        api_type,
-                        f"{kind} authorizer not verified: {problem}; its routes are not authorized",
+                        "AWS::Serverless::HttpApi"
+                        if api.kind == "HTTP"
+                        else "AWS::Serverless::Api",
+                        f"{authorizer.kind} authorizer not verified: {read}; its routes are not "
+                        "authorized",
                     )
                 )
-                continue
-            verifiable[(api.logical_id, authorizer.name)] = JwtAuthorizer(
-                api_id=api.logical_id,
-                name=authorizer.name,
-                kind=kind,
-                header=header,
-                issuers={
-                    f"https://cognito-idp.{region}.amazonaws.com/{pool}": pool
-                    for pool in pools
-                    if pool is not None
-                },
-                audiences=frozenset(str(resolve(audience)) for audience in authorizer.jwt_audience),
-            )
+            else:
+                verifiable[(api.logical_id, authorizer.name)] = read
     return verifiable, gaps
+
+
+def _read_authorizer(
+    authorizer: Authorizer,
+    resolve: Callable[[Any], Any],
+    region: str,
+    pool_exists: Callable[[str], bool],
+) -> JwtAuthorizer | str:
+    """The resolved authorizer, or why it cannot be verified here."""
+    header = _header_name(authorizer.identity_sources)
+    if header is None:
+        return f"identity source {', '.join(authorizer.identity_sources)} is not a header"
+    if authorizer.kind == "jwt":
+        named = [resolve(authorizer.jwt_issuer)]
+        pools = [_pool_of(_COGNITO_ISSUER, value, region) for value in named]
+    else:
+        named = [resolve(arn) for arn in authorizer.user_pool_arns]
+        pools = [_pool_of(_USER_POOL_ARN, value, region) for value in named]
+    unknown = [
+        str(value)
+        for value, pool in zip(named, pools, strict=True)
+        if pool is None or not pool_exists(pool)
+    ]
+    if unknown:
+        return f"{' and '.join(unknown)} is not a user pool of this embedded AWS"
+    return JwtAuthorizer(
+        api_id=authorizer.api_id,
+        name=authorizer.name,
+        kind="jwt" if authorizer.kind == "jwt" else "cognito",
+        header=header,
+        issuers={f"https://cognito-idp.{region}.amazonaws.com/{pool}": str(pool) for pool in pools},
+        audiences=frozenset(str(resolve(audience)) for audience in authorizer.jwt_audience),
+    )
 
 
 def _header_name(identity_sources: tuple[str, ...]) -> str | None:
