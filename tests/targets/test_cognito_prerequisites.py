@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +37,8 @@ PASSWORD = "Correct-Horse-9"
 
 
 @pytest.fixture(scope="module")
-def target() -> Iterator[EmbeddedTarget]:
-    started = EmbeddedTarget(region="us-east-1", cache_dir=Path(".cache/harness-builds"))
-    yield started
-    started.teardown()
+def target(embedded_target: EmbeddedTarget) -> EmbeddedTarget:
+    return embedded_target
 
 
 @pytest.fixture(scope="module")

@@ -65,6 +65,27 @@ class Provisioned:
         return cls.NAME_PROPERTY
 
     @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Provisioned:
+        """moto's entry point: the resource's name and resolved properties to :meth:`create`."""
+        return cls.create(
+            resource_name, _properties_of(cloudformation_json), account_id, region_name
+        )
+
+    @classmethod
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
+    ) -> Provisioned:
+        """Create the resource through moto's service backend; its physical id and attributes."""
+        raise NotImplementedError
+
+    @classmethod
     def update_from_cloudformation_json(cls, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f"{cls.TYPE}: stack updates are not emulated for this type; delete and re-create "
@@ -82,7 +103,7 @@ class Provisioned:
         return True
 
 
-def properties_of(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+def _properties_of(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
     """A copy of a resource's ``Properties``, as moto hands them over (intrinsics resolved)."""
     return dict(cloudformation_json.get("Properties") or {})
 

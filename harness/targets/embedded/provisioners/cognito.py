@@ -23,7 +23,7 @@ from moto.cognitoidp.exceptions import ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
-from harness.targets.embedded.provisioners import Provisioned, cfn_bool, properties_of
+from harness.targets.embedded.provisioners import Provisioned, cfn_bool
 
 
 def _backend(account_id: str, region_name: str) -> CognitoIdpBackend:
@@ -39,20 +39,13 @@ class UserPool(Provisioned, CloudFormationModel):
     _NOT_REQUEST_FIELDS: ClassVar[frozenset[str]] = frozenset({"UserPoolName", "EnabledMfas"})
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
     ) -> UserPool:
         request = {
-            key: value
-            for key, value in properties_of(cloudformation_json).items()
-            if key not in cls._NOT_REQUEST_FIELDS
+            key: value for key, value in properties.items() if key not in cls._NOT_REQUEST_FIELDS
         }
-        pool = _backend(account_id, region_name).create_user_pool(resource_name, request)
+        pool = _backend(account_id, region_name).create_user_pool(name, request)
         provider = f"cognito-idp.{region_name}.amazonaws.com/{pool.id}"
         return cls(
             pool.id,
@@ -79,22 +72,17 @@ class UserPoolClient(Provisioned, CloudFormationModel):
         self.user_pool_id = user_pool_id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
     ) -> UserPoolClient:
-        request = properties_of(cloudformation_json)
+        request = dict(properties)
         user_pool_id = request.pop("UserPoolId")
         generate_secret = cfn_bool(request.pop("GenerateSecret", False))
-        request["ClientName"] = resource_name
+        request["ClientName"] = name
         client = _backend(account_id, region_name).create_user_pool_client(
             user_pool_id, generate_secret, request
         )
-        attributes = {"ClientId": client.id, "Name": resource_name}
+        attributes = {"ClientId": client.id, "Name": name}
         if generate_secret:
             attributes["ClientSecret"] = client.secret
         return cls(client.id, attributes, user_pool_id)
@@ -115,19 +103,13 @@ class UserPoolGroup(Provisioned, CloudFormationModel):
         self.user_pool_id = user_pool_id
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
     ) -> UserPoolGroup:
-        properties = properties_of(cloudformation_json)
         precedence = properties.get("Precedence")
         group = _backend(account_id, region_name).create_group(
             properties["UserPoolId"],
-            resource_name,
+            name,
             properties.get("Description"),  # type: ignore[arg-type]
             properties.get("RoleArn"),  # type: ignore[arg-type]
             None if precedence is None else int(precedence),  # type: ignore[arg-type]
@@ -145,20 +127,14 @@ class UserPoolDomain(Provisioned, CloudFormationModel):
     ATTRIBUTES: ClassVar[frozenset[str]] = frozenset({"CloudFrontDistribution"})
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
     ) -> UserPoolDomain:
-        properties = properties_of(cloudformation_json)
         domain = _backend(account_id, region_name).create_user_pool_domain(
-            properties["UserPoolId"], resource_name, properties.get("CustomDomainConfig")
+            properties["UserPoolId"], name, properties.get("CustomDomainConfig")
         )
         distribution = domain.to_json(extended=True)["CloudFrontDistribution"]
-        return cls(resource_name, {"CloudFrontDistribution": distribution})
+        return cls(name, {"CloudFrontDistribution": distribution})
 
     def delete(self, account_id: str, region_name: str) -> None:
         with contextlib.suppress(ResourceNotFoundError):

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.models import SecretsManagerBackend, secretsmanager_backends
 
-from harness.targets.embedded.provisioners import Provisioned, cfn_bool, properties_of
+from harness.targets.embedded.provisioners import Provisioned, cfn_bool
 
 _DEFAULT_PASSWORD_LENGTH = 32
 
@@ -30,22 +30,16 @@ class Secret(Provisioned, CloudFormationModel):
     ATTRIBUTES: ClassVar[frozenset[str]] = frozenset({"Id"})
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[override]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, properties: dict[str, Any], account_id: str, region_name: str
     ) -> Secret:
-        properties = properties_of(cloudformation_json)
         backend = _backend(account_id, region_name)
         secret_string = properties.get("SecretString")
         if "GenerateSecretString" in properties:
             secret_string = _generated(backend, properties["GenerateSecretString"])
         created = json.loads(
             backend.create_secret(
-                name=resource_name,
+                name=name,
                 secret_string=secret_string,
                 secret_binary=None,
                 description=properties.get("Description"),
