@@ -29,6 +29,7 @@ from harness.settings import (
     SettingsError,
     resolve_settings,
 )
+from harness.targets.prerequisites import PREREQUISITES_INI
 
 pytest_plugins = (
     "harness.fixtures.unit",
@@ -69,6 +70,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=PARAMETERS_HELP,
     )
     parser.addini(PARAMETERS_INI, f"stack parameters (see {PARAMETERS_FLAG})", type="linelist")
+    parser.addini(
+        PREREQUISITES_INI,
+        "stacks deployed before the app's, in order: one STACK_NAME=TEMPLATE_PATH a line "
+        "(paths relative to the rootdir)",
+        type="linelist",
+    )
     parser.addini(
         "harness_app_template",
         "SAM template of the application under test, relative to the rootdir",

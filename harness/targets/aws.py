@@ -104,7 +104,7 @@ class AwsTarget(Target):
             stack.emulation_gaps = list(self._running_up.stacks[stack_name].emulation_gaps)
         return stack
 
-    def teardown(self) -> None:
+    def teardown(self, *, keep_logs: bool = False) -> None:
         """Nothing to release: the stack belongs to the pipeline."""
 
 

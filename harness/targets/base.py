@@ -168,8 +168,17 @@ class Target(ABC):
         """Discover an existing stack by name."""
 
     @abstractmethod
-    def teardown(self) -> None:
-        """Release everything the target started; safe to call twice."""
+    def teardown(self, *, keep_logs: bool = False) -> None:
+        """Release everything the target started; safe to call twice.
+
+        ``keep_logs`` leaves :attr:`workdir` in place after a failure, for whoever has to
+        read why (a target without local logs has nothing to keep).
+        """
+
+    @property
+    def workdir(self) -> Path | None:
+        """Where the target keeps its local logs; ``None`` when it has none."""
+        return None
 
     def missing(self, required: Iterable[str]) -> list[str]:
         """The required capabilities this target lacks, in the order given."""

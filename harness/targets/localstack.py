@@ -144,7 +144,8 @@ class LocalStackTarget(Target):
         stack = Stack(name=stack_name, endpoint=self.endpoint, outputs={}, physical_ids={})
         return self._with_local_api_url(discover_stack(stack))
 
-    def teardown(self) -> None:
+    def teardown(self, *, keep_logs: bool = False) -> None:
+        del keep_logs  # its logs live in the container, which goes with it
         self._container.stop()
 
     def _with_local_api_url(self, stack: Stack) -> Stack:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.targets.embedded.moto_server import MotoServer
+from harness.targets.embedded.target import EmbeddedTarget
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +23,14 @@ def moto_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         "aws_secret_access_key": "testing",
     }
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def embedded_target() -> Iterator[EmbeddedTarget]:
+    """An embedded target for the module, sharing the repository's build cache."""
+    started = EmbeddedTarget(region="us-east-1", cache_dir=Path(".cache/harness-builds"))
+    yield started
+    started.teardown()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ built, zipped to moto's S3, created by moto's CloudFormation, run by workers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,8 @@ APPS = Path(__file__).resolve().parents[2] / "fixtures" / "sam"
 
 
 @pytest.fixture(scope="module")
-def target() -> Iterator[EmbeddedTarget]:
-    started = EmbeddedTarget(region="us-east-1", cache_dir=Path(".cache/harness-builds"))
-    yield started
-    started.teardown()
+def target(embedded_target: EmbeddedTarget) -> EmbeddedTarget:
+    return embedded_target
 
 
 @pytest.fixture(scope="module")

@@ -228,3 +228,12 @@ def test_a_condition_unknown_offline_counts_as_true() -> None:
     shape["Conditions"]["HasEndpoint"] = {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
     _, gaps = remove_unsupported(shape, api_url=None, parameters={})
     assert [gap.logical_id for gap in gaps] == ["Subscription"]
+
+
+def test_an_exported_output_naming_a_removed_resource_keeps_a_placeholder_and_says_so() -> None:
+    shape = _transformed_shape()
+    shape["Outputs"]["ExportedApiId"] = {"Value": {"Ref": "Api"}, "Export": {"Name": "api-id"}}
+    template, gaps = remove_unsupported(shape, api_url=API_URL)
+    assert template["Outputs"]["ExportedApiId"] == {"Value": "Api", "Export": {"Name": "api-id"}}
+    reason = next(gap.reason for gap in gaps if gap.logical_id == "Outputs.ExportedApiId")
+    assert "exported with a placeholder" in reason

@@ -55,7 +55,9 @@ def remove_unsupported(
     references to any other removed resource become its logical id as a plain string
     (which is what moto itself returns for a ``Ref`` to a ``Lambda::Version``). An output
     that names a removed resource is dropped and listed, except ``ApiUrl``, which becomes
-    ``api_url`` (the local HTTP API's loopback URL) when one is given. ``parameters`` are the
+    ``api_url`` (the local HTTP API's loopback URL) when one is given, and an exported one,
+    which keeps that stable placeholder (so a stack importing it still deploys) and is
+    listed too. ``parameters`` are the
     stack's, which decide its conditions (a condition that cannot be known offline counts as
     true, so its resources are reported rather than hidden).
     """
@@ -109,6 +111,16 @@ def _rewrite_outputs(
             kept[name] = {**output, "Value": api_url}
             gaps.append(
                 Gap(f"Outputs.{name}", "Output", f"served by the local HTTP API at {api_url}")
+            )
+        elif "Export" in output:
+            kept[name] = rewriter.rewrite(output)
+            gaps.append(
+                Gap(
+                    f"Outputs.{name}",
+                    "Output",
+                    f"exported with a placeholder: names removed {', '.join(named)}, each "
+                    "standing in as its logical id",
+                )
             )
         else:
             gaps.append(

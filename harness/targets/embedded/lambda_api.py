@@ -85,7 +85,7 @@ _FUNCTION_REFERENCE = re.compile(
     r"(?:(?P<account>\d{12}):)?(?:function:)?(?P<name>[a-zA-Z0-9_.-]+)"
     r"(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]+))?$"
 )
-_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/(?P<region>[^/,]+)/(?P<service>[^/,]+)/")
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/(?P<region>[^/,]+)/(?P<service>[^/,]+)/")
 _LOG = logging.getLogger("harness.lambda")
 
 
@@ -137,7 +137,7 @@ class LambdaInvokeApi:
     def front(self, app: WSGIApplication) -> WSGIApplication:
         def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             path = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
-            scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+            scope = CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
             if (
                 path is None
                 or environ.get("REQUEST_METHOD") != "POST"

@@ -14,7 +14,16 @@ moto cannot do are done here instead:
   moto's server, answers ``Invoke`` of the deployed functions from their workers: boto3,
   the AWS CLI and the functions themselves reach them through the one endpoint.
 
-What moto's CloudFormation cannot create is removed first and reported as emulation gaps.
+What moto's CloudFormation cannot create is removed first and reported as emulation gaps,
+except what moto's service APIs can create (Cognito user pools, Secrets Manager secrets):
+those are created through them (:mod:`provisioners`), so their ``Ref``, ``GetAtt`` and
+exports carry real values and a stack importing them deploys. A stack's JWT and Cognito
+authorizers are resolved once it exists (:mod:`jwt_authorizers`).
+
+When moto's CloudFormation fails, the error names the stack, the resource and moto's own
+exception (:mod:`deploy_errors`), and the stack is removed again. Teardown deletes every
+stack the target deployed, newest first (an importing stack before its exporter), so a
+later target in the same process finds moto's shared backends clean.
 
 Deploying waits for every function's INIT (its handler imported): a handler that cannot
 load fails the deploy, naming function, handler and error, and whatever the deploy had
@@ -41,17 +50,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
+from harness.targets.embedded import deploy_errors, provisioners
+from harness.targets.embedded.deploy_errors import FAILURE_CODE, CloudFormationFailures
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
+from harness.targets.embedded.jwt_authorizers import (
+    JwtAuthorizer,
+    JwtVerifier,
+    read_jwt_authorizers,
+)
 from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
 from harness.targets.embedded.routes import routes_from_sam
+from harness.targets.embedded.stack_values import stack_resolver
 from harness.targets.embedded.workers import (
     FunctionInitError,
     FunctionSpec,
@@ -78,6 +97,7 @@ DUMMY_CREDENTIALS = {
 }
 _KEPT_INVOCATIONS = 1_000
 _WORKDIR_PREFIX = "harness-embedded-"
+MOTO_TRACEBACKS = "moto-errors.log"
 
 
 @dataclass(frozen=True)
@@ -141,9 +161,14 @@ class InvocationJournal:
 
 @dataclass
 class EmbeddedStack(Stack):
-    """A stack on the embedded target, with the local API and workers behind it."""
+    """A stack on the embedded target, with the local API and workers behind it.
+
+    ``jwt_authorizers`` are its verifiable JWT/Cognito authorizers by (API logical id,
+    authorizer name), for the front to pass to the target's ``jwt_verifier``.
+    """
 
     http_api: LocalHttpApi | None = field(default=None, repr=False)
+    jwt_authorizers: dict[tuple[str, str], JwtAuthorizer] = field(default_factory=dict)
     workers: WorkerRegistry | None = field(default=None, repr=False)
     journal: InvocationJournal = field(default_factory=InvocationJournal, repr=False)
 
@@ -196,10 +221,14 @@ class EmbeddedTarget(Target):
         self._workdir = owned_tempdir(_WORKDIR_PREFIX)
         self._torn_down = False
         atexit.register(self.teardown)
+        provisioners.install()
+        deploy_errors.install()
         self.lambda_api = LambdaInvokeApi(region)
+        failures = CloudFormationFailures(self._workdir / MOTO_TRACEBACKS)
         try:
             self.moto = MotoServer(
-                request_log=self._workdir / "moto-requests.log", front=self.lambda_api.front
+                request_log=self._workdir / "moto-requests.log",
+                front=lambda app: self.lambda_api.front(failures.front(app)),
             )
         except BaseException:
             self.teardown()
@@ -207,6 +236,7 @@ class EmbeddedTarget(Target):
         self.endpoint = Endpoint(
             region=region, url=self.moto.endpoint_url, credentials=DUMMY_CREDENTIALS
         )
+        self.jwt_verifier = JwtVerifier(self.moto.endpoint_url)
         # Unique: every target in one process shares moto's in-memory backends.
         self._artifact_bucket = f"harness-artifacts-{uuid.uuid4().hex[:12]}"
         self._artifact_bucket_ready = False
@@ -265,13 +295,15 @@ class EmbeddedTarget(Target):
             *without_workers,
             *_layers_missing_from_configuration(packaged),
         ]
-        stack.client("cloudformation").create_stack(
-            StackName=stack.name,
-            TemplateBody=json.dumps(template),
-            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-        )
+        self._create_stack(stack, template, parameters)
         discover_stack(stack)
+        stack.jwt_authorizers, jwt_gaps = read_jwt_authorizers(
+            model,
+            stack_resolver(stack.name, self.region),
+            self.region,
+            functools.partial(_pool_exists, stack),
+        )
+        stack.emulation_gaps += jwt_gaps
         failures = stack.workers.start(
             [self._deployed_spec(stack, function) for function in packaged.functions.values()]
         )
@@ -279,6 +311,28 @@ class EmbeddedTarget(Target):
         self.lambda_api.register(
             _invokable_functions(stack, packaged.functions, without_workers, transformed)
         )
+
+    def _create_stack(
+        self, stack: EmbeddedStack, template: Mapping[str, Any], parameters: Mapping[str, str]
+    ) -> None:
+        """``create_stack`` on moto; its refusal or failure becomes a StackNotReady naming why."""
+        try:
+            stack.client("cloudformation").create_stack(
+                StackName=stack.name,
+                TemplateBody=json.dumps(template),
+                Parameters=[
+                    {"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()
+                ],
+                Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+            )
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            problem = f"create_stack failed: {details.get('Code')}: {details.get('Message')}"
+            if details.get("Code") == FAILURE_CODE:
+                problem += f" (moto's traceback: {self._workdir / MOTO_TRACEBACKS})"
+            raise StackNotReady(
+                stack.name, self.region, problem + "; the stack was removed again"
+            ) from error
 
     def _undeploy(self, stack: EmbeddedStack) -> None:
         """Stop what a failed deploy started and delete its stack from moto."""
@@ -311,8 +365,10 @@ class EmbeddedTarget(Target):
             return
         self._torn_down = True
         atexit.unregister(self.teardown)
-        for stack in self._stacks.values():
+        for stack in reversed(list(self._stacks.values())):
             stack.close()
+            with contextlib.suppress(Exception):
+                stack.client("cloudformation").delete_stack(StackName=stack.name)
         moto = getattr(self, "moto", None)
         if moto is not None:
             moto.stop()
@@ -356,6 +412,14 @@ class EmbeddedTarget(Target):
             region=self.region,
             reserved_concurrency=concurrency.get("ReservedConcurrentExecutions"),
         )
+
+
+def _pool_exists(stack: Stack, pool_id: str) -> bool:
+    try:
+        stack.client("cognito-idp").describe_user_pool(UserPoolId=pool_id)
+    except ClientError:
+        return False
+    return True
 
 
 def _init_gap(failure: InitFailure) -> Gap:
