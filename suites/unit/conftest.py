@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.inprocess_api import InProcessApi
-from harness.unit_backend import MotoUnitBackend
+from harness import InProcessApi, MotoUnitBackend
 
 
 @pytest.fixture(scope="session")

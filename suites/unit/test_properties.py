@@ -12,8 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.inprocess_api import InProcessApi
-from harness.unit_backend import MotoUnitBackend
+from harness import InProcessApi, MotoUnitBackend
 
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

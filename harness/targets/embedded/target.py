@@ -44,7 +44,7 @@ from typing import Any
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
-from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
+from harness.targets.base import Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
@@ -67,6 +67,7 @@ from harness.targets.packaging import (
     package_template,
     s3_uploader,
 )
+from harness.targets.registry import CAPABILITIES
 from harness.template.references import check_output_references
 from harness.template.transform import transform
 
@@ -176,7 +177,7 @@ class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
     name = "embedded"
-    capabilities: frozenset[str] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
+    capabilities: frozenset[str] = CAPABILITIES["embedded"]
 
     def __init__(
         self,
