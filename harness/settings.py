@@ -145,6 +145,7 @@ OPTIONS: tuple[Option, ...] = (
         "check_ignores",
         "checks switched off, one 'ID: reason' or 'ID LogicalId: reason' a line",
         Lines(),
+        examples=("HC101: traced elsewhere", "HC102 Fn: central logs", "HC111: a cache"),
     ),
     # The embedded target's Lambda emulation.
     Option(

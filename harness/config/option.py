@@ -47,6 +47,8 @@ class Kind:
     """Whether the flag may be given several times (argparse ``append``)."""
     is_flag: ClassVar[bool] = False
     """Whether the command-line flag takes no value (argparse ``store_true``)."""
+    unset: ClassVar[Any] = None
+    """The value when no source gives one and there is no default."""
 
     def parse(self, raw: Raw, base: Path) -> Any:
         """The value of ``raw``; ``base`` is where relative paths start. ValueError if bad."""
@@ -180,6 +182,7 @@ class Lines(Kind):
 
     ini_type: ClassVar[str] = "linelist"
     repeatable: ClassVar[bool] = True
+    unset: ClassVar[Any] = ()
 
     def parse(self, raw: Raw, base: Path) -> tuple[str, ...]:
         entries = raw.splitlines() if isinstance(raw, str) else raw
@@ -258,10 +261,16 @@ class Option:
     flag: str = ""
     aliases: tuple[str, ...] = ()
     """Further flags meaning the same (``--template`` for ``--app-template``)."""
+    examples: tuple[str, str, str] | None = None
+    """Three valid values, where the kind's own samples are not (ignore lines, say)."""
 
     def __post_init__(self) -> None:
         if not self.flag:
             object.__setattr__(self, "flag", "--" + self.name.replace("_", "-"))
+
+    def samples(self) -> tuple[str, str, str]:
+        """Three valid raw values, for the generated precedence tests."""
+        return self.examples or self.kind.samples()
 
     @property
     def ini_key(self) -> str:

@@ -52,7 +52,7 @@ def resolve_option(option: Option, sources: Sources) -> Setting:
             return Setting(_parse(option, raw, source, base), source)
     if option.default is None:
         note = f"default: {option.default_note}" if option.default_note else "default"
-        return Setting(None, note)
+        return Setting(option.kind.unset, note)
     return Setting(_parse(option, option.default, "default", sources.ini_dir), "default")
 
 

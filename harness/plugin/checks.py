@@ -25,6 +25,19 @@ from harness.plugin.options import settings_of
 
 PACK_NAME = "harness_checks"
 INPUT_KEY = pytest.StashKey["CheckInput | str"]()
+IGNORES_KEY = pytest.StashKey[list[Ignore]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Read the ignores before anything runs: a bad one stops the session, naming it."""
+    if config.option.help:
+        return
+    settings = settings_of(config)
+    try:
+        ignores = parse_ignores(settings.check_ignores, (check.id for check in CHECKS))
+    except ValueError as error:
+        raise pytest.UsageError(f"{settings.source('check_ignores')}: {error}") from None
+    config.stash[IGNORES_KEY] = ignores
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -57,14 +70,10 @@ class TemplateLayerPackage(_WithPack, pytest.Package):
 
 
 class CheckPack(pytest.File):
-    """The pack's node: one :class:`CheckItem` per check, ignores read once."""
+    """The pack's node: one :class:`CheckItem` per check."""
 
     def collect(self) -> Iterator[CheckItem]:
-        settings = settings_of(self.config)
-        try:
-            ignores = parse_ignores(settings.check_ignores, (check.id for check in CHECKS))
-        except ValueError as error:
-            raise pytest.UsageError(f"{settings.source('check_ignores')}: {error}") from None
+        ignores = self.config.stash[IGNORES_KEY]
         for check in CHECKS:
             item = CheckItem.from_parent(self, name=check.test_name, check=check, ignores=ignores)
             whole = [i for i in ignores if i.check_id == check.id and i.subject is None]
@@ -116,8 +125,9 @@ class CheckItem(pytest.Item):
         ]
         return "\n".join(lines)
 
-    def reportinfo(self) -> tuple[Path, int | None, str]:
-        return settings_of(self.config).app_template, None, self.check.test_name
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """The app's template: where a skip by ignore points (its findings name lines)."""
+        return settings_of(self.config).app_template, 0, self.check.test_name
 
 
 def check_input(config: pytest.Config) -> CheckInput:

@@ -45,7 +45,7 @@ def _resolved(option: Option, cli: dict, environ: dict, ini: dict) -> tuple[Any,
 
 @pytest.mark.parametrize("option", OPTIONS, ids=[option.name for option in OPTIONS])
 def test_each_source_beats_the_ones_after_it(option: Option) -> None:
-    on_cli, in_env, in_ini = option.kind.samples()
+    on_cli, in_env, in_ini = option.samples()
     cli = {option.name: _cli(option, on_cli)}
     environ = {option.env_vars[0]: in_env}
     ini = {option.name: [in_ini] if option.kind.ini_type == "linelist" else in_ini}
@@ -67,7 +67,9 @@ def test_each_source_beats_the_ones_after_it(option: Option) -> None:
     assert pairs or source == ini_source
 
     value, source = _resolved(option, {}, {}, {})
-    default = option.kind.parse(option.default, BASE) if option.default is not None else None
+    default = (
+        option.kind.parse(option.default, BASE) if option.default is not None else option.kind.unset
+    )
     assert value == ({} if pairs else default)
     assert pairs or source.startswith("default")
 
@@ -76,7 +78,7 @@ def test_each_source_beats_the_ones_after_it(option: Option) -> None:
     "option", [o for o in OPTIONS if o.env], ids=[o.name for o in OPTIONS if o.env]
 )
 def test_further_environment_variables_are_read_in_their_order(option: Option) -> None:
-    first, second, third = option.kind.samples()
+    first, second, third = option.samples()
     names = option.env_vars
     environ = dict(zip(names, [first, second, third], strict=False))
     for name in names:
@@ -91,7 +93,7 @@ def _every_option(level: int) -> tuple[list[str], dict[str, str], str]:
     environ: dict[str, str] = {}
     ini = ["[pytest]"]
     for option in OPTIONS:
-        on_cli, in_env, in_ini = option.kind.samples()
+        on_cli, in_env, in_ini = option.samples()
         if level <= 0:
             args += [option.flag] if option.kind.is_flag else [option.flag, on_cli]
         if level <= 1:
@@ -135,13 +137,13 @@ def test_a_command_line_reads_the_same_ini_and_environment_as_pytest(
     environ: dict[str, str] = {}
     args: list[str] = []
     for option in options:
-        on_cli, in_env, in_ini = option.kind.samples()
+        on_cli, in_env, in_ini = option.samples()
         ini.append(f"{option.ini_key} = {in_ini}")
     (tmp_path / "tox.ini").write_text("\n".join(ini) + "\n")
     work = tmp_path / "deeper"
     work.mkdir()
     for position, option in enumerate(options):
-        on_cli, in_env, in_ini = option.kind.samples()
+        on_cli, in_env, in_ini = option.samples()
         if position % 3 == 0:
             args += [option.flag] if option.kind.is_flag else [option.flag, on_cli]
         elif position % 3 == 1:
