@@ -50,12 +50,7 @@ def parse_command_line(
     )
     for option in options:
         parser.add_argument(
-            option.flag,
-            *option.aliases,
-            dest=option.dest,
-            default=None,
-            help=_help(option, sources),
-            **_action(option),
+            option.flag, *option.aliases, help=_help(option, sources), **option.flag_arguments()
         )
     arguments = parser.parse_args(argv)
     try:
@@ -70,14 +65,6 @@ def parse_command_line(
     except SettingsError as error:
         parser.error(str(error))
     return CommandLine(settings, ini)
-
-
-def _action(option: Option) -> dict[str, str]:
-    if option.kind.is_flag:
-        return {"action": "store_true"}
-    if option.kind.repeatable:
-        return {"action": "append"}
-    return {}
 
 
 def _help(option: Option, sources: Sources) -> str:

@@ -285,6 +285,17 @@ class Option:
         """The attribute argparse stores the flag's value under (pytest and the CLI)."""
         return f"harness_{self.name}"
 
+    def flag_arguments(self) -> dict[str, Any]:
+        """``add_argument`` keywords, the same for pytest's parser and argparse's."""
+        arguments: dict[str, Any] = {"dest": self.dest, "default": None}
+        if self.kind.is_flag:
+            arguments["action"] = "store_true"
+        else:
+            arguments["metavar"] = self.name.upper()
+            if self.kind.repeatable:
+                arguments["action"] = "append"
+        return arguments
+
     def where(self) -> str:
         """``env HARNESS_X, ini harness_x; default D``: the help text's second half."""
         default = self.default_note or (self.default if self.default is not None else "none")

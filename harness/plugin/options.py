@@ -22,15 +22,8 @@ SETTINGS_KEY = pytest.StashKey[HarnessSettings]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("harness", "serverless verification harness")
     for option in OPTIONS:
-        action = "store_true" if option.kind.is_flag else None
-        action = "append" if option.kind.repeatable else action
         group.addoption(
-            option.flag,
-            dest=option.dest,
-            default=None,
-            **({} if option.kind.is_flag else {"metavar": option.name.upper()}),
-            help=f"{option.help} ({option.where()})",
-            **({"action": action} if action else {}),
+            option.flag, help=f"{option.help} ({option.where()})", **option.flag_arguments()
         )
         parser.addini(option.ini_key, f"{option.help} (see {option.flag})", option.kind.ini_type)
 
