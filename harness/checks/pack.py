@@ -22,7 +22,7 @@ from harness.template.subjects import Resource
 
 @dataclass(frozen=True)
 class CheckInput:
-    """What every check reads: the model, the transformed template, the SAM source."""
+    """What every check reads: the SAM model and the transformed template."""
 
     model: SamModel
     transformed: Template
