@@ -1,3 +1,3 @@
-"""Loads the harness's pytest plugin; everything else lives in ``harness/``."""
+"""Names the harness's plugin, which pytest also finds by its entry point: registered once."""
 
-pytest_plugins = ["harness.pytest_plugin"]
+pytest_plugins = ["harness.plugin"]

@@ -83,7 +83,7 @@ def run() -> dict[str, float]:
         env = {**os.environ, "BENCH_OUT": str(out), "PYTHONPATH": f"{work}{os.pathsep}{ROOT}"}
         command = [
             *PYTEST, "-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT),
-            "-p", "harness.pytest_plugin", "-p", "bench_timing", str(work / "test_overhead.py"),
+            "-p", "harness.plugin", "-p", "bench_timing", str(work / "test_overhead.py"),
         ]  # fmt: skip
         run_checked(command, env)
         rows = json.loads(out.read_text())

@@ -1,24 +1,40 @@
-"""Where the harness's own settings come from, and which source won.
+"""Every option of the harness, declared once, for pytest, the smoke gate and the command line.
 
-Every setting can be given on the command line, in the environment (what a CodeBuild
-action sets), or in ``pytest.ini``; the first of those that is set wins. The source is
-kept next to the value so the pytest header can say *why* a run targets what it does,
-which is the first thing anyone asks when a pipeline gate behaves unexpectedly.
-
-Stack parameters are the one option with many values, ``KEY=VALUE`` each: ``--parameter``
-(repeatable), ``HARNESS_PARAMETERS`` and ini ``harness_parameters`` (one a line). The same
-precedence holds key by key, so the ini can hold a repository's values and one run can
-override one of them.
+Each :class:`~harness.config.option.Option` below is a flag (``--stack-name``), an
+environment variable (``HARNESS_STACK_NAME``, what a CodeBuild action sets) and an ini key
+(``harness_stack_name`` in ``pytest.ini``, ``tox.ini`` or ``pyproject.toml``), resolved
+command line > environment > ini > default, with the source shown in the pytest header and
+in ``--help`` (:mod:`harness.config.resolve`). To add an option, add one declaration here:
+pytest registers it (:mod:`harness.plugin.options`), the commands that list it in
+``commands`` take it (:mod:`harness.cli.options`), the header shows it, and the precedence
+test (``tests/config/test_precedence.py``) covers it. Read it as ``settings.<name>``.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 
-TARGETS = ("embedded", "localstack", "aws")
+from harness.config.option import (
+    INIT,
+    PYTEST,
+    UP,
+    Choice,
+    Flag,
+    Integer,
+    Lines,
+    Number,
+    Option,
+    Pairs,
+    PathKind,
+    Raw,
+    Setting,
+    SettingsError,
+)
+from harness.config.resolve import HarnessSettings, Sources, resolve
+from harness.targets.registry import TARGET_NAMES
+
 STAGES = ("dev", "staging", "prod")
 INIT_FAILURE_MODES = ("fail", "report")
 
@@ -33,221 +49,211 @@ concurrent clients, xdist runs one client per core. Handlers mostly wait on moto
 environments beyond the core count still add throughput: 8 per core, at least 32.
 """
 
+_DEPLOY = frozenset({PYTEST, UP})
+_TEMPLATE = frozenset({PYTEST, UP, INIT})
+"""Options that decide how the template is read: init transforms it too."""
 
-@dataclass(frozen=True)
-class OptionSpec:
-    """One harness option: its command-line flag, environment variables and ini key."""
-
-    name: str
-    flag: str
-    env_vars: tuple[str, ...]
-    ini_key: str
-    default: str | None
-    choices: tuple[str, ...] | None
-    help: str
-
-
-OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec(
+OPTIONS: tuple[Option, ...] = (
+    # Where the stack under test runs, and which one it is.
+    Option(
         "target",
-        "--target",
-        ("HARNESS_TARGET",),
-        "harness_target",
-        "embedded",
-        TARGETS,
         "where the stack under test runs",
+        Choice(TARGET_NAMES),
+        default="embedded",
+        commands=_DEPLOY,
     ),
-    OptionSpec(
+    Option(
         "stack_name",
-        "--stack-name",
-        ("HARNESS_STACK_NAME",),
-        "harness_stack_name",
-        None,
-        None,
         "CloudFormation stack to deploy (embedded) or discover (aws, localstack)",
+        default_note="generated: harness-<stage>-<run id> (harness up: local-<stage>)",
+        commands=_DEPLOY,
     ),
-    OptionSpec(
+    Option(
         "region",
-        "--region",
-        ("HARNESS_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
-        "harness_region",
-        "us-east-1",
-        None,
         "AWS region of the stack and of offline transforms",
+        default="us-east-1",
+        env=("AWS_REGION", "AWS_DEFAULT_REGION"),
+        commands=_TEMPLATE,
     ),
-    OptionSpec(
+    Option(
         "stage",
-        "--stage",
-        ("HARNESS_STAGE",),
-        "harness_stage",
-        "dev",
-        STAGES,
         "deployment stage of the stack under test",
+        Choice(STAGES),
+        default="dev",
+        commands=_TEMPLATE,
     ),
-    OptionSpec(
+    # The app's own contract: what the harness must be told, or derives from the template.
+    Option(
+        "app_template",
+        "SAM template of the application under test",
+        PathKind(),
+        default="app/template.yaml",
+        commands=_TEMPLATE,
+        aliases=("--template",),
+    ),
+    Option(
+        "stage_parameter",
+        "template parameter that receives the stage, when the template declares it",
+        default="Stage",
+        commands=_TEMPLATE,
+    ),
+    Option(
+        "parameters",
+        "stack parameter KEY=VALUE, repeatable (environment: entries separated by newlines, "
+        "or by commas before the next KEY=; ini: one a line)",
+        Pairs(),
+        flag="--parameter",
+        commands=_TEMPLATE,
+    ),
+    Option(
+        "stage_output",
+        "stack output that names the deployed stage (prod safety trusts it as well as --stage)",
+        default_note="the output whose value is a Ref to the stage parameter",
+    ),
+    Option(
+        "health_route",
+        "path the smoke gate polls for a 200 before it measures anything",
+        default_note="the template's first GET route that needs no input",
+    ),
+    Option(
+        "suites_dir",
+        "folder whose subfolders unit, template, integration and smoke are the layers",
+        PathKind(),
+        default="suites",
+        commands=frozenset({PYTEST, INIT}),
+    ),
+    Option(
+        "pipeline_template",
+        "CloudFormation template of the release pipeline",
+        PathKind(),
+        default="pipeline/pipeline.yaml",
+    ),
+    Option(
+        "stage_bootstrap_template",
+        "CloudFormation template deployed in each stage's account",
+        PathKind(),
+        default="pipeline/stage-bootstrap.yaml",
+    ),
+    Option(
+        "prerequisite_stacks",
+        "stacks deployed before the app's, in order, so its Fn::ImportValue resolves: one "
+        "STACK_NAME=TEMPLATE_PATH a line (paths relative to the rootdir)",
+        Lines(),
+        commands=_DEPLOY,
+        examples=("auth=infra/auth.yaml", "shared=infra/shared.yaml", "net=net.yaml"),
+    ),
+    # The check pack (template layer).
+    Option(
+        "check_pack",
+        "run the harness's best-practice template checks in the template layer",
+        Flag(),
+        default="false",
+    ),
+    Option(
+        "check_ignores",
+        "checks switched off, one 'ID: reason' or 'ID LogicalId: reason' a line",
+        Lines(),
+        examples=("HC101: traced elsewhere", "HC102 Fn: central logs", "HC111: a cache"),
+    ),
+    # The embedded target's Lambda emulation.
+    Option(
         "max_concurrency",
-        "--max-concurrency",
-        ("HARNESS_MAX_CONCURRENCY",),
-        "harness_max_concurrency",
-        str(DEFAULT_MAX_CONCURRENCY),
-        None,
         "embedded target: execution environments per function before Lambda throttles "
         "(a function's ReservedConcurrentExecutions lowers it)",
+        Integer(),
+        default=str(DEFAULT_MAX_CONCURRENCY),
+        commands=_DEPLOY,
     ),
-    OptionSpec(
+    Option(
         "init_failures",
-        "--init-failures",
-        ("HARNESS_INIT_FAILURES",),
-        "harness_init_failures",
-        "fail",
-        INIT_FAILURE_MODES,
         "embedded target: a handler that fails INIT (import, syntax) fails the deploy (fail) "
         "or answers every invocation with its error (report)",
+        Choice(INIT_FAILURE_MODES),
+        default="fail",
+        commands=_DEPLOY,
     ),
-    OptionSpec(
-        "stage_parameter",
-        "--stage-parameter",
-        ("HARNESS_STAGE_PARAMETER",),
-        "harness_stage_parameter",
-        "Stage",
-        None,
-        "template parameter that receives the stage, when the template declares it",
+    # The smoke gate.
+    Option(
+        "smoke_latency_budget_ms",
+        "p95 latency budget of readonly requests, in ms",
+        Number(),
+        "1000",
+    ),
+    Option(
+        "smoke_latency_samples",
+        "number of readonly requests the latency p95 is taken over",
+        Integer(),
+        "20",
+    ),
+    Option(
+        "smoke_latency_paths",
+        "paths the latency requests cycle through (GET, readonly), one a line",
+        Lines(),
+        default_note="the health route",
+    ),
+    Option(
+        "smoke_ready_timeout_s", "how long warm-up polls the health route for a 200", Number(), "60"
+    ),
+    Option(
+        "smoke_sweep_max_age_minutes",
+        "synthetic data older than this is swept at start",
+        Number(),
+        "60",
+    ),
+    Option(
+        "smoke_session_timeout_s",
+        "session timeout (pytest-timeout); below CodeBuild's 15 min",
+        Number(),
+        "480",
+    ),
+    Option("smoke_test_timeout_s", "per-test timeout, deploy and warm-up included", Number(), "90"),
+    Option(
+        "smoke_sigv4",
+        "sign API requests with SigV4 (execute-api), for APIs behind IAM authorization",
+        Flag(),
+        "false",
+    ),
+    Option(
+        "smoke_allow_mutating_on_prod",
+        "run mutating smoke tests on prod too; logged and recorded in the report",
+        Flag(),
+        "false",
     ),
 )
 
-PARAMETERS_FLAG = "--parameter"
-PARAMETERS_ENV = "HARNESS_PARAMETERS"
-PARAMETERS_INI = "harness_parameters"
-PARAMETERS_HELP = (
-    f"stack parameter KEY=VALUE, repeatable (env {PARAMETERS_ENV}: KEY=VALUE entries separated "
-    f"by newlines or commas; ini {PARAMETERS_INI}: one KEY=VALUE a line)"
-)
-# In the environment variable a comma separates entries only where a new KEY= follows, so a
-# CommaDelimitedList value (A=x,y,B=z: A is "x,y") passes as CloudFormation would take it.
-_ENV_SEPARATOR = re.compile(r"\n|,(?=\s*[A-Za-z0-9]+=)")
+OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
 
 
-OPTIONS_BY_NAME = {spec.name: spec for spec in OPTIONS}
-
-
-class SettingsError(ValueError):
-    """A harness option has a value it cannot take; the message names option and source."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    """A resolved value and a human-readable note of where it came from."""
-
-    value: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class HarnessSettings:
-    """The resolved options of one pytest session."""
-
-    target: str
-    stack_name: str | None
-    region: str
-    stage: str
-    max_concurrency: int
-    init_failures: str
-    sources: Mapping[str, str]
-    stage_parameter: str = "Stage"
-    parameters: Mapping[str, Setting] = field(default_factory=dict)
-
-    def describe(self) -> str:
-        """One line for the pytest header, e.g. ``target=embedded (default)``."""
-        parts = []
-        for spec in OPTIONS:
-            value = getattr(self, spec.name)
-            parts.append(f"{spec.name}={value or '-'} ({self.sources[spec.name]})")
-        given = [
-            f"{key}={setting.value} ({setting.source})" for key, setting in self.parameters.items()
-        ]
-        parts.append(f"parameters={', '.join(given) if given else '- (none given)'}")
-        return "harness: " + ", ".join(parts)
-
-
-def resolve_option(
-    spec: OptionSpec,
-    cli_value: str | None,
-    environ: Mapping[str, str],
-    ini_value: str | None,
-) -> Setting:
-    """Pick the value of one option: command line, then environment, then ini, then default."""
-    candidates: list[Setting] = [Setting(cli_value, f"command line {spec.flag}")]
-    candidates += [Setting(environ.get(var), f"environment {var}") for var in spec.env_vars]
-    candidates.append(Setting(ini_value, f"ini {spec.ini_key}"))
-    chosen = next((c for c in candidates if c.value), Setting(spec.default, "default"))
-    if spec.choices and chosen.value not in spec.choices:
-        raise SettingsError(
-            f"{spec.flag}: {chosen.value!r} from {chosen.source} is not one of "
-            f"{', '.join(spec.choices)}"
-        )
-    return chosen
-
-
-def resolve_parameters(
-    cli_values: Sequence[str], environ: Mapping[str, str], ini_lines: Sequence[str]
-) -> dict[str, Setting]:
-    """Stack parameters key by key: command line, then environment, then ini."""
-    parameters: dict[str, Setting] = {}
-    sources = [
-        (ini_lines, f"ini {PARAMETERS_INI}"),
-        (_ENV_SEPARATOR.split(environ.get(PARAMETERS_ENV, "")), f"environment {PARAMETERS_ENV}"),
-        (cli_values, f"command line {PARAMETERS_FLAG}"),
-    ]
-    for entries, source in sources:  # lowest precedence first: later sources overwrite
-        for entry in entries:
-            if not entry.strip():
-                continue
-            key, equals, value = entry.strip().partition("=")
-            if not equals or not re.fullmatch(r"[A-Za-z0-9]+", key.strip()):
-                raise SettingsError(
-                    f"{PARAMETERS_FLAG}: {entry.strip()!r} from {source} is not KEY=VALUE "
-                    "(a parameter name is letters and digits)"
-                )
-            parameters[key.strip()] = Setting(value.strip(), source)
-    return parameters
+def options_for(command: str) -> tuple[Option, ...]:
+    """The options a command line (``pytest``, ``up``, ``init``) takes, in declared order."""
+    return tuple(option for option in OPTIONS if command in option.commands)
 
 
 def resolve_settings(
-    cli_values: Mapping[str, str | None],
+    cli: Mapping[str, Raw],
     environ: Mapping[str, str],
-    ini_values: Mapping[str, str | None],
+    ini: Mapping[str, Raw],
     *,
-    cli_parameters: Sequence[str] = (),
-    ini_parameters: Sequence[str] = (),
+    cli_dir: Path | None = None,
+    ini_dir: Path | None = None,
+    options: Sequence[Option] = OPTIONS,
 ) -> HarnessSettings:
-    """Resolve every option; values are keyed by :attr:`OptionSpec.name`."""
-    resolved = {
-        spec.name: resolve_option(
-            spec, cli_values.get(spec.name), environ, ini_values.get(spec.name)
-        )
-        for spec in OPTIONS
-    }
-    return HarnessSettings(
-        target=str(resolved["target"].value),
-        stack_name=resolved["stack_name"].value,
-        region=str(resolved["region"].value),
-        stage=str(resolved["stage"].value),
-        max_concurrency=_positive_int(OPTIONS_BY_NAME["max_concurrency"], resolved),
-        init_failures=str(resolved["init_failures"].value),
-        sources={name: setting.source for name, setting in resolved.items()},
-        stage_parameter=str(resolved["stage_parameter"].value),
-        parameters=resolve_parameters(cli_parameters, environ, ini_parameters),
-    )
+    """Resolve ``options`` from raw values keyed by option name; paths start at the dirs."""
+    here = Path.cwd()
+    sources = Sources(cli, environ, ini, cli_dir or here, ini_dir or cli_dir or here)
+    return resolve(options, sources)
 
 
-def _positive_int(spec: OptionSpec, resolved: Mapping[str, Setting]) -> int:
-    setting = resolved[spec.name]
-    try:
-        number = int(str(setting.value))
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise SettingsError(
-            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive integer"
-        )
-    return number
+__all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
+    "INIT_FAILURE_MODES",
+    "OPTIONS",
+    "OPTIONS_BY_NAME",
+    "STAGES",
+    "HarnessSettings",
+    "Option",
+    "Setting",
+    "SettingsError",
+    "options_for",
+    "resolve_settings",
+]

@@ -13,14 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from harness.sam import read_sam_model
-from harness.settings import (
-    PARAMETERS_ENV,
-    PARAMETERS_FLAG,
-    PARAMETERS_INI,
-    HarnessSettings,
-    Setting,
-    SettingsError,
-)
+from harness.settings import OPTIONS_BY_NAME, HarnessSettings, Setting, SettingsError
+
+_PARAMETERS = OPTIONS_BY_NAME["parameters"]
+_STAGE = OPTIONS_BY_NAME["stage"]
 
 
 def stack_parameters(
@@ -42,9 +38,9 @@ def template_parameters(
     declared = read_sam_model(template).parameters
     if stage_parameter in given:
         raise SettingsError(
-            f"{PARAMETERS_FLAG} {stage_parameter}=... ({given[stage_parameter].source}): "
-            f"{stage_parameter} is the stage parameter; set it with --stage (env HARNESS_STAGE, "
-            "ini harness_stage)"
+            f"{_PARAMETERS.flag} {stage_parameter}=... ({given[stage_parameter].source}): "
+            f"{stage_parameter} is the stage parameter; set it with {_STAGE.flag} "
+            f"(env {_STAGE.env_vars[0]}, ini {_STAGE.ini_key})"
         )
     unknown = sorted(set(given) - set(declared))
     if unknown:
@@ -64,8 +60,8 @@ def template_parameters(
     if missing:
         raise SettingsError(
             f"{template}: parameter {', '.join(missing)} has no default and no value; give it "
-            f"with {PARAMETERS_FLAG} {missing[0]}=VALUE, the environment variable "
-            f"{PARAMETERS_ENV}='{missing[0]}=VALUE', or a '{missing[0]}=VALUE' line in the ini "
-            f"option {PARAMETERS_INI}"
+            f"with {_PARAMETERS.flag} {missing[0]}=VALUE, the environment variable "
+            f"{_PARAMETERS.env_vars[0]}='{missing[0]}=VALUE', or a '{missing[0]}=VALUE' line in "
+            f"the ini option {_PARAMETERS.ini_key}"
         )
     return parameters

@@ -20,7 +20,7 @@ def test_offline_layer_reaching_aws_fails_naming_the_host(
     pytester: pytest.Pytester, marker: str
 ) -> None:
     pytester.makepyfile(REACHES_REAL_AWS.format(marker=marker))
-    result = pytester.runpytest_subprocess("-p", "harness.pytest_plugin")
+    result = pytester.runpytest_subprocess("-p", "harness.plugin")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ["*RealEndpointBlocked: harness isolation: this test tried to reach "
@@ -40,7 +40,7 @@ def test_offline_layer_gets_fake_credentials(pytester: pytest.Pytester) -> None:
             assert "AWS_PROFILE" not in os.environ
         """
     )
-    result = pytester.runpytest_subprocess("-p", "harness.pytest_plugin")
+    result = pytester.runpytest_subprocess("-p", "harness.plugin")
     result.assert_outcomes(passed=1)
 
 
@@ -56,7 +56,7 @@ def test_raw_ip_connect_is_blocked_by_pytest_socket(pytester: pytest.Pytester) -
                 raw.connect(("192.0.2.10", 443))
         """
     )
-    result = pytester.runpytest_subprocess("-p", "harness.pytest_plugin")
+    result = pytester.runpytest_subprocess("-p", "harness.plugin")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(['*SocketConnectBlockedError*"192.0.2.10"*'])
 
@@ -73,5 +73,5 @@ def test_layers_outside_the_offline_ones_are_not_fenced(pytester: pytest.Pyteste
                 socket.getaddrinfo("no-such-host.invalid", 443)
         """
     )
-    result = pytester.runpytest_subprocess("-p", "harness.pytest_plugin")
+    result = pytester.runpytest_subprocess("-p", "harness.plugin")
     result.assert_outcomes(passed=1)

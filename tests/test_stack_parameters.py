@@ -30,9 +30,7 @@ def test_the_stage_goes_only_to_templates_that_declare_it() -> None:
 
 
 def test_the_stage_parameter_can_be_renamed() -> None:
-    settings = resolve_settings(
-        {"stage": "staging", "stage_parameter": "Greeting"}, {}, {}, cli_parameters=[]
-    )
+    settings = resolve_settings({"stage": "staging", "stage_parameter": "Greeting"}, {}, {})
     assert stack_parameters(APPS / "runtimes" / "template.yaml", settings) == {
         "Greeting": "staging"
     }
@@ -83,11 +81,11 @@ def test_a_session_without_a_required_parameter_fails_before_deploying(
             """
         )
     )
-    failed = pytester.runpytest("-p", "harness.pytest_plugin", "-k", "deploys")
+    failed = pytester.runpytest("-p", "harness.plugin", "-k", "deploys")
     failed.stdout.fnmatch_lines(["*parameter TableName has no default and no value*"])
     failed.assert_outcomes(errors=1)
     assert "never reached" not in failed.stdout.str()
     passed = pytester.runpytest(
-        "-p", "harness.pytest_plugin", "-k", "parameters", "--parameter", "TableName=t"
+        "-p", "harness.plugin", "-k", "parameters", "--parameter", "TableName=t"
     )
     passed.assert_outcomes(passed=1)

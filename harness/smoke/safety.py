@@ -1,14 +1,15 @@
 """Prod safety: on prod only ``readonly`` tests run, unless someone explicitly says otherwise.
 
 Two signals make a run "prod", and either is enough: ``--stage prod`` (known before
-collection, so mutating tests are deselected) and a stack whose ``Stage`` output is
-``prod`` (known once the stack is resolved, so they are skipped then). Trusting the stack
-as well as the flag means a pipeline that passes the wrong stage cannot write to prod.
+collection, so mutating tests are deselected) and a stack whose stage output (the app's:
+``harness_stage_output``, see :mod:`harness.smoke.app_contract`) says ``prod`` (known once
+the stack is resolved, so they are skipped then). Trusting the stack as well as the flag
+means a pipeline that passes the wrong stage cannot write to prod.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -35,21 +36,26 @@ class SafetyMode:
 
 
 def decide(
-    stage: str, stack_outputs: Mapping[str, str] | None, allow_mutating_on_prod: bool
+    stage: str,
+    deployed_stage: tuple[str, str] | None,
+    allowed_by: str | None,
 ) -> SafetyMode:
-    """Readonly-only when the stage or the stack's ``Stage`` output is prod, unless overridden."""
+    """Readonly-only when the stage or the stack's stage output is prod, unless allowed.
+
+    ``deployed_stage`` is (output name, value) once the stack is known; ``allowed_by`` is
+    the source of ``smoke_allow_mutating_on_prod`` when it is on.
+    """
     causes = []
     if stage == PROD:
         causes.append("--stage prod")
-    if stack_outputs is not None and stack_outputs.get("Stage") == PROD:
-        causes.append("stack output Stage=prod")
+    if deployed_stage is not None and deployed_stage[1] == PROD:
+        causes.append(f"stack output {deployed_stage[0]}=prod")
     if not causes:
         return SafetyMode(readonly_only=False, reason=f"stage {stage}: all smoke tests run")
-    if allow_mutating_on_prod:
+    if allowed_by:
         return SafetyMode(
             readonly_only=False,
-            reason=f"{' and '.join(causes)}, but mutating tests ALLOWED by "
-            "--smoke-allow-mutating-on-prod",
+            reason=f"{' and '.join(causes)}, but mutating tests ALLOWED by {allowed_by}",
             overridden=True,
         )
     return SafetyMode(readonly_only=True, reason=f"{' and '.join(causes)}: only readonly tests run")

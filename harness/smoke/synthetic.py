@@ -1,8 +1,12 @@
 """Synthetic data: ids tagged with the run, a registry that deletes them, a sweep of stale ones.
 
-Every item the gate creates carries ``smoke-<run id>-<n>`` as its id, so a person reading
+Every record the gate creates carries ``smoke-<run id>-<n>`` as its id, so a person reading
 the table sees who made it, the sweep can find leftovers of crashed runs, and a run never
-touches anything but its own items and other smoke runs' old ones.
+touches anything but its own records and other smoke runs' old ones.
+
+What a record is, how it is deleted and how the API lists them is the app's business, not
+the harness's: the repository says it with a :class:`SyntheticContract` (this repository's
+is in ``suites/smoke/conftest.py``). The harness keeps the ids, the order and the rules.
 """
 
 from __future__ import annotations
@@ -10,32 +14,51 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from harness.smoke.client import ApiClient
 
 PREFIX = "smoke-"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _RUN_ID_LENGTH = 36
-_SWEEP_PAGE = 100
 
 
 def run_id(environ: Mapping[str, str]) -> str:
     """The CodeBuild build's id (``project:uuid`` keeps the uuid), or a fresh uuid.
 
-    The build id ties leftovers to the build log that made them; the result always fits
-    the app's id pattern ``^[A-Za-z0-9_-]{1,64}$`` with room for the prefix and a counter.
+    The build id ties leftovers to the build log that made them; the result is letters,
+    digits, ``-`` and ``_`` only, at most 36 of them, so it fits the id patterns APIs use.
     """
     build_id = environ.get("CODEBUILD_BUILD_ID", "")
     raw = build_id.rpartition(":")[2] or uuid.uuid4().hex
     return _UNSAFE.sub("-", raw)[:_RUN_ID_LENGTH]
 
 
+@dataclass(frozen=True)
+class SyntheticRecord:
+    """One record as the API lists it: its id and when it was created."""
+
+    id: str
+    created_at: datetime
+
+
+class SyntheticContract(Protocol):
+    """How the app under test deletes and lists the records smoke tests create."""
+
+    def delete(self, client: ApiClient, record_id: str) -> str | None:
+        """Delete one record; ``None`` once it is gone (or never was), else the problem."""
+        ...
+
+    def listing(self, client: ApiClient) -> Iterable[SyntheticRecord]:
+        """Every record the API lists, for the sweep (through the API: no table rights)."""
+        ...
+
+
 @dataclass
-class SyntheticItems:
+class SyntheticData:
     """Hands out ids of this run and remembers each one until it is deleted."""
 
     run: str
@@ -47,49 +70,38 @@ class SyntheticItems:
         return f"{PREFIX}{self.run}-"
 
     def new_id(self) -> str:
-        return f"{self.prefix}{next(self._counter)}"
+        """A fresh id of this run, recorded before any request carries it.
 
-    def new_item(self, **fields: Any) -> dict[str, Any]:
-        """A create-request body with a fresh run id, recorded before it is ever sent.
-
-        Recorded first because a create that times out may still have stored the item.
+        Recorded first because a create that times out may still have stored the record.
         """
-        body = {"name": "smoke check", "quantity": 1, "tags": ["smoke"], **fields}
-        body["id"] = self.new_id()
-        self.created.append(body["id"])
-        return body
+        record_id = f"{self.prefix}{next(self._counter)}"
+        self.created.append(record_id)
+        return record_id
 
-    def delete_all(self, client: ApiClient) -> list[str]:
-        """Delete every recorded item; 204 and 404 both mean gone. Returns what failed."""
-        failures = []
+    def delete_all(self, client: ApiClient, contract: SyntheticContract) -> list[str]:
+        """Delete every recorded id through the contract; returns the problems."""
+        problems = []
         while self.created:
-            item_id = self.created.pop()
-            response = client.delete(f"items/{item_id}")
-            if response.status_code not in (204, 404):
-                failures.append(f"DELETE items/{item_id}: HTTP {response.status_code}")
-        return failures
+            problem = contract.delete(client, self.created.pop())
+            if problem:
+                problems.append(problem)
+        return problems
 
 
-def sweep(client: ApiClient, max_age: timedelta, now: datetime, keep_prefix: str) -> list[str]:
-    """Delete smoke items older than ``max_age``, except this run's; returns the ids deleted.
-
-    Goes through the API, like the tests do, so the gate needs no table permissions.
-    """
+def sweep(
+    client: ApiClient,
+    contract: SyntheticContract,
+    max_age: timedelta,
+    now: datetime,
+    keep_prefix: str,
+) -> list[str]:
+    """Delete smoke records older than ``max_age``, except this run's; returns the ids deleted."""
     cutoff = now.astimezone(UTC) - max_age
-    stale: list[str] = []
-    params: dict[str, Any] = {"limit": _SWEEP_PAGE}
-    while True:
-        response = client.get("items", params=params)
-        response.raise_for_status()
-        page = response.json()
-        stale += [
-            item["id"]
-            for item in page["items"]
-            if item["id"].startswith(PREFIX)
-            and not item["id"].startswith(keep_prefix)
-            and datetime.fromisoformat(item["created_at"]) < cutoff
-        ]
-        if not page.get("next"):
-            break
-        params = {"limit": _SWEEP_PAGE, "next": page["next"]}
-    return [i for i in stale if client.delete(f"items/{i}").status_code in (204, 404)]
+    stale = [
+        record.id
+        for record in contract.listing(client)
+        if record.id.startswith(PREFIX)
+        and not record.id.startswith(keep_prefix)
+        and record.created_at < cutoff
+    ]
+    return [record_id for record_id in stale if contract.delete(client, record_id) is None]

@@ -28,7 +28,7 @@ class Readiness:
 
 
 def wait_until_ready(
-    client: ApiClient, path: str = "health", deadline_s: float = 60.0, interval_s: float = 0.5
+    client: ApiClient, path: str, deadline_s: float = 60.0, interval_s: float = 0.5
 ) -> Readiness:
     """Poll ``GET path`` until 200; raise :class:`NotReady` with the last outcome otherwise."""
     started = time.monotonic()

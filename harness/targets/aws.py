@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.targets.base import (
-    Capability,
     ClientFactory,
     Endpoint,
     Stack,
@@ -29,6 +28,7 @@ from harness.targets.base import (
     TargetUnreachable,
     make_client,
 )
+from harness.targets.registry import CAPABILITIES, capabilities_for
 
 if TYPE_CHECKING:
     from harness.targets.embedded.up_state import UpState
@@ -44,15 +44,7 @@ class AwsTarget(Target):
     """Discovers stacks in a real AWS account; never creates, changes or deletes one."""
 
     name = "aws"
-    capabilities: frozenset[str] = frozenset(
-        {
-            Capability.HTTP_API,
-            Capability.LAMBDA_ALIAS,
-            Capability.CODEDEPLOY,
-            Capability.ALARMS,
-            Capability.LOGS,
-        }
-    )
+    capabilities: frozenset[str] = CAPABILITIES["aws"]
 
     def __init__(
         self,
@@ -66,7 +58,7 @@ class AwsTarget(Target):
         self._client_factory = client_factory
         self._running_up = running_up
         if running_up is not None:
-            self.capabilities = type(self).capabilities & running_up.capabilities
+            self.capabilities = capabilities_for("aws", running_up)
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
         raise NotImplementedError(

@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING
 
 from harness.targets.aws import discover_stack
 from harness.targets.base import (
-    Capability,
     Endpoint,
     Stack,
     Target,
     TargetUnavailable,
 )
+from harness.targets.registry import CAPABILITIES
 
 if TYPE_CHECKING:
     from testcontainers.community.localstack import LocalStackContainer
@@ -45,6 +45,7 @@ SERVICES = (
     "cloudwatch",
     "sts",
 )
+
 DOCKER_SOCKET = "/var/run/docker.sock"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
@@ -100,9 +101,7 @@ class LocalStackTarget(Target):
     """A LocalStack container for the session, removed again on teardown."""
 
     name = "localstack"
-    capabilities: frozenset[str] = frozenset(
-        {Capability.DEPLOY, Capability.HTTP_API, Capability.LAMBDA_ALIAS, Capability.ALARMS}
-    )
+    capabilities: frozenset[str] = CAPABILITIES["localstack"]
 
     def __init__(
         self, region: str, cache_dir: Path, environ: Mapping[str, str] = os.environ

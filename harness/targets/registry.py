@@ -1,17 +1,54 @@
-"""Pick a target by the name given to ``--target``; heavy imports only for the one chosen."""
+"""The targets by the name ``--target`` gives, and what each can do before any is started.
+
+A target's capabilities are declared here rather than read off its class because the
+``requires`` marker is decided at collection, before any session fixture is built, and
+importing the embedded target (moto, the SAM translator) costs seconds a session that
+skips may never need. Each target class takes its ``capabilities`` from this table.
+
+Attaching narrows them, and that is known at collection too, from the state file of a
+running ``harness up`` (:mod:`harness.targets.embedded.up_state`): the embedded target
+attached to it has that process's capabilities but deploys nothing; the aws target whose
+boto3 endpoint is that process's has only what both offer.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.settings import DEFAULT_MAX_CONCURRENCY
-from harness.targets.base import Target
+from harness.targets.base import Capability, Target
 
 if TYPE_CHECKING:
     from harness.targets.embedded.up_state import UpState
 
-TARGET_NAMES = ("embedded", "localstack", "aws")
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "embedded": frozenset({Capability.DEPLOY, Capability.HTTP_API}),
+    "localstack": frozenset(
+        {Capability.DEPLOY, Capability.HTTP_API, Capability.LAMBDA_ALIAS, Capability.ALARMS}
+    ),
+    "aws": frozenset(
+        {
+            Capability.HTTP_API,
+            Capability.LAMBDA_ALIAS,
+            Capability.CODEDEPLOY,
+            Capability.ALARMS,
+            Capability.LOGS,
+        }
+    ),
+}
+TARGET_NAMES = tuple(CAPABILITIES)
+BUILD_CACHE = Path(".cache", "harness-builds")
+"""Dependency builds kept between sessions, under the project root (pytest's rootdir)."""
+
+
+def capabilities_for(name: str, running_up: UpState | None = None) -> frozenset[str]:
+    """What the target ``name`` offers, narrowed by the ``harness up`` it attaches to."""
+    declared = CAPABILITIES[name]
+    if running_up is None:
+        return declared
+    if name == "embedded":
+        return running_up.capabilities - {Capability.DEPLOY}
+    return declared & running_up.capabilities
 
 
 def create_target(
@@ -19,7 +56,7 @@ def create_target(
     region: str,
     cache_dir: Path,
     *,
-    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+    max_concurrency: int,
     init_failures: str = "fail",
     running_up: UpState | None = None,
 ) -> Target:

@@ -8,7 +8,7 @@ import pytest
 import requests
 from items_client import ItemsClient
 
-from harness.targets.base import Stack
+from harness import Stack
 
 
 @pytest.fixture(scope="session")

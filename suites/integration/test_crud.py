@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from items_client import ItemsClient
 
-from harness.targets.base import Stack
+from harness import Stack
 
 pytestmark = pytest.mark.requires("http_api")
 

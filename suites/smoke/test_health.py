@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.smoke.client import ApiClient
+from harness import ApiClient
 
 pytestmark = pytest.mark.readonly
 

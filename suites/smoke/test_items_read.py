@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.smoke.client import ApiClient
-from harness.smoke.synthetic import SyntheticItems
+from harness import ApiClient, SyntheticData
 
 pytestmark = pytest.mark.readonly
 
@@ -23,7 +22,7 @@ def test_list_returns_a_page_and_each_item_reads_back(smoke_api: ApiClient) -> N
         assert read.json() == listed
 
 
-def test_unknown_item_is_404_naming_the_id(smoke_api: ApiClient, smoke_run: SyntheticItems) -> None:
+def test_unknown_item_is_404_naming_the_id(smoke_api: ApiClient, smoke_run: SyntheticData) -> None:
     missing = f"{smoke_run.prefix}never-created"
     response = smoke_api.get(f"items/{missing}")
     assert response.status_code == 404, response.text

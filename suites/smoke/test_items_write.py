@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from harness.smoke.client import ApiClient
-from harness.smoke.synthetic import SyntheticItems
+from harness import ApiClient
 
 pytestmark = pytest.mark.mutating
 
 
 def test_create_read_delete_round_trip(
-    smoke_api: ApiClient, synthetic_items: SyntheticItems
+    smoke_api: ApiClient, new_item: Callable[..., dict[str, Any]]
 ) -> None:
-    new = synthetic_items.new_item(name="smoke round trip", quantity=3, tags=["smoke", "crud"])
+    new = new_item(name="smoke round trip", quantity=3, tags=["smoke", "crud"])
 
     created = smoke_api.post("items", json=new)
     assert created.status_code == 201, created.text
@@ -35,9 +36,9 @@ def test_create_read_delete_round_trip(
 
 
 def test_invalid_body_is_400_naming_the_field(
-    smoke_api: ApiClient, synthetic_items: SyntheticItems
+    smoke_api: ApiClient, new_item: Callable[..., dict[str, Any]]
 ) -> None:
-    body = synthetic_items.new_item(quantity="three")
+    body = new_item(quantity="three")
     response = smoke_api.post("items", json=body)
     assert response.status_code == 400, response.text
     assert "quantity" in [error["field"] for error in response.json()["errors"]]

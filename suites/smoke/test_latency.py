@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.smoke.latency import LatencyFigures
+from harness import LatencyFigures
 
 pytestmark = pytest.mark.readonly
 

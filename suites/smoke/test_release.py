@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.smoke.release import (
-    alarm_problems,
-    alias_problems,
-    deployment_problems,
-    stack_resources,
-)
-from harness.targets.base import Stack
+from harness import Stack, alarm_problems, alias_problems, deployment_problems, stack_resources
 
 pytestmark = pytest.mark.readonly
 

@@ -10,16 +10,19 @@ from typing import Any
 import pytest
 from pipeline_plan import TEST_STAGES
 
-from harness.buildspec import tox_envs
-from harness.template import Template
-from harness.template.codebuild import (
+from harness import (
+    MISSING,
+    AnyOf,
+    PipelineStage,
+    Template,
     action_environment,
     actions_that_test,
     buildspec_of,
     codebuild_actions,
+    match,
+    render,
+    tox_envs,
 )
-from harness.template.match import MISSING, AnyOf, match, render
-from harness.template.pipeline import PipelineStage
 
 pytestmark = pytest.mark.template
 

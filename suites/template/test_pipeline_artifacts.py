@@ -9,9 +9,19 @@ from typing import Any
 
 import pytest
 
-from harness.template import Resource, ResourceSet, Template
-from harness.template.match import AnyOf, Capture, Contains, Present, RefersTo, Regex, render
-from harness.template.pipeline import artifact_store_location
+from harness import (
+    AnyOf,
+    Capture,
+    Contains,
+    Present,
+    RefersTo,
+    Regex,
+    Resource,
+    ResourceSet,
+    Template,
+    artifact_store_location,
+    render,
+)
 
 pytestmark = pytest.mark.template
 

@@ -15,10 +15,20 @@ import re
 
 import pytest
 
-from harness.template import Resource, Template
-from harness.template.match import Absent, AnyOf, Capture, Contains, Exactly, RefersTo, Regex, match
-from harness.template.pipeline import artifact_store_location
-from harness.template.sub import sub_text
+from harness import (
+    Absent,
+    AnyOf,
+    Capture,
+    Contains,
+    Exactly,
+    RefersTo,
+    Regex,
+    Resource,
+    Template,
+    artifact_store_location,
+    match,
+    sub_text,
+)
 
 pytestmark = pytest.mark.template
 

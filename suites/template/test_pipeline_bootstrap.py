@@ -16,11 +16,22 @@ from typing import Any
 import pytest
 from pipeline_plan import TEST_STAGES
 
-from harness.template import Resource, Statement, Template
-from harness.template.codebuild import actions_that_test
-from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION, role_of, service_prefix
-from harness.template.match import Absent, Contains, Each, Present, Regex
-from harness.template.sub import sub_text
+from harness import (
+    READ_ONLY_ACTION,
+    WILDCARD_ACTION,
+    Absent,
+    Contains,
+    Each,
+    Present,
+    Regex,
+    Resource,
+    Statement,
+    Template,
+    actions_that_test,
+    role_of,
+    service_prefix,
+    sub_text,
+)
 
 pytestmark = pytest.mark.template
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from harness.template import Template
-from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION, role_of
-from harness.template.match import (
+from harness import (
+    NAMED_PRINCIPALS,
+    READ_ONLY_ACTION,
+    WILDCARD_ACTION,
     AnyOf,
     Contains,
     Each,
@@ -19,8 +20,9 @@ from harness.template.match import (
     Present,
     RefersTo,
     Regex,
+    Template,
+    role_of,
 )
-from harness.template.principals import NAMED_PRINCIPALS
 
 pytestmark = pytest.mark.template
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from harness.template import Template
+from harness import Template
 
 if TYPE_CHECKING:
-    from harness.template.lint_process import LintProcess
+    from harness import LintProcess
 
 pytestmark = pytest.mark.template
 

@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from harness.template import Template
-from harness.template.match import AnyOf, Satisfies
+from harness import AnyOf, Satisfies, Template
 
 pytestmark = pytest.mark.template
 

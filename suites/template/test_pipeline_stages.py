@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harness.template import Template
-from harness.template.match import MISSING, AnyOf, Regex, match, render
-from harness.template.pipeline import PipelineAction, PipelineStage
+from harness import MISSING, AnyOf, PipelineAction, PipelineStage, Regex, Template, match, render
 
 pytestmark = pytest.mark.template
 

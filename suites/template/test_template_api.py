@@ -6,11 +6,18 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.sam import SamModel
-from harness.template import Template
-from harness.template.handlers import handler_code, route_signature
-from harness.template.match import AnyOf, JsonString, Present, RefersTo, match
-from harness.template.origin import display_path
+from harness import (
+    AnyOf,
+    JsonString,
+    Present,
+    RefersTo,
+    SamModel,
+    Template,
+    display_path,
+    handler_code,
+    match,
+    route_signature,
+)
 
 pytestmark = pytest.mark.template
 

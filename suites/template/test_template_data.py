@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.template import Template
+from harness import Template
 
 pytestmark = pytest.mark.template
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.template import Template
-from harness.template.match import Absent, AnyOf, Satisfies
+from harness import Absent, AnyOf, Satisfies, Template
 
 pytestmark = pytest.mark.template
 

@@ -7,11 +7,20 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.sam import SamModel
-from harness.template import Template
-from harness.template.iam import READ_ONLY_ACTION, WILDCARD_ACTION
-from harness.template.match import AnyOf, Contains, Each, Not, Present, RefersTo, Regex
-from harness.template.principals import NAMED_PRINCIPALS
+from harness import (
+    NAMED_PRINCIPALS,
+    READ_ONLY_ACTION,
+    WILDCARD_ACTION,
+    AnyOf,
+    Contains,
+    Each,
+    Not,
+    Present,
+    RefersTo,
+    Regex,
+    SamModel,
+    Template,
+)
 
 pytestmark = pytest.mark.template
 

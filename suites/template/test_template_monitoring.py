@@ -14,10 +14,18 @@ from collections.abc import Callable, Iterable, Mapping
 
 import pytest
 
-from harness.template import Resource, Template
-from harness.template.match import AnyOf, Capture, Contains, Present
-from harness.template.metrics import MetricRef, alarm_metrics, dashboard_metrics
-from harness.template.sub import placeholder
+from harness import (
+    AnyOf,
+    Capture,
+    Contains,
+    MetricRef,
+    Present,
+    Resource,
+    Template,
+    alarm_metrics,
+    dashboard_metrics,
+    placeholder,
+)
 
 pytestmark = pytest.mark.template
 

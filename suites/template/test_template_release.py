@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.template import Template
-from harness.template.match import AnyOf, Contains, Matcher, RefersTo, Regex
+from harness import AnyOf, Contains, Matcher, RefersTo, Regex, Template
 
 pytestmark = pytest.mark.template
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from harness.inprocess_api import InProcessApi
+from harness import InProcessApi
 
 
 def test_create_returns_201_with_the_stored_item(api: InProcessApi, table: Any) -> None:

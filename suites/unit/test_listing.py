@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.inprocess_api import InProcessApi
+from harness import InProcessApi
 
 
 def create(api: InProcessApi, count: int) -> set[str]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.inprocess_api import InProcessApi
+from harness import InProcessApi
 
 
 def emitted_metrics(captured: str) -> list[dict[str, Any]]:

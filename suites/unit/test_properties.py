@@ -12,8 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from harness.inprocess_api import InProcessApi
-from harness.unit_backend import MotoUnitBackend
+from harness import InProcessApi, MotoUnitBackend
 
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -69,25 +68,25 @@ invalid_items = st.one_of(
 @PROPERTY_SETTINGS
 @given(item=valid_items)
 def test_any_valid_item_round_trips_unchanged(
-    items_api: InProcessApi, unit_backend: MotoUnitBackend, item: dict[str, Any]
+    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, item: dict[str, Any]
 ) -> None:
     unit_backend.reset()
-    created = items_api.post("/items", json=item)
+    created = inprocess_api.post("/items", json=item)
     assert created.status == 201, created.body
     stored = created.json()
     expected = {"tags": [], **item}
     assert {key: stored[key] for key in expected} == expected
-    assert items_api.get(f"/items/{stored['id']}").json() == stored
-    assert items_api.get("/items").json()["items"] == [stored]
+    assert inprocess_api.get(f"/items/{stored['id']}").json() == stored
+    assert inprocess_api.get("/items").json()["items"] == [stored]
 
 
 @PROPERTY_SETTINGS
 @given(body=invalid_items)
 def test_any_invalid_body_is_a_400_and_stores_nothing(
-    items_api: InProcessApi, unit_backend: MotoUnitBackend, body: Any
+    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, body: Any
 ) -> None:
     unit_backend.reset()
-    response = items_api.post("/items", json=body)
+    response = inprocess_api.post("/items", json=body)
     assert response.status == 400, (body, response.body)
     assert response.json()["errors"]
     assert unit_backend.table("ItemsTable").scan()["Count"] == 0
@@ -96,7 +95,7 @@ def test_any_invalid_body_is_a_400_and_stores_nothing(
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(total=st.integers(0, 30), page_size=st.integers(1, 100))
 def test_paging_returns_every_item_exactly_once(
-    items_api: InProcessApi, unit_backend: MotoUnitBackend, total: int, page_size: int
+    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, total: int, page_size: int
 ) -> None:
     unit_backend.reset()
     with unit_backend.table("ItemsTable").batch_writer() as batch:
@@ -108,7 +107,7 @@ def test_paging_returns_every_item_exactly_once(
     seen: list[str] = []
     query = {"limit": str(page_size)}
     while True:
-        page = items_api.get("/items", query=query).json()
+        page = inprocess_api.get("/items", query=query).json()
         assert len(page["items"]) <= page_size
         seen += [item["id"] for item in page["items"]]
         if page["next"] is None:

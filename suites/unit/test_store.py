@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.unit_backend import MotoUnitBackend
+from harness import MotoUnitBackend
 
 
 @pytest.fixture

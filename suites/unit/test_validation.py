@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from harness.inprocess_api import InProcessApi
+from harness import InProcessApi
 
 VALID = {"name": "widget", "quantity": 1}
 

@@ -20,7 +20,7 @@ from harness.smoke.latency import percentiles
 from harness.smoke.release import alarm_problems, alias_problems, deployment_problems
 from harness.smoke.report import GateReport
 from harness.smoke.safety import decide
-from harness.smoke.synthetic import SyntheticItems, run_id, sweep
+from harness.smoke.synthetic import SyntheticData, SyntheticRecord, run_id, sweep
 
 ITEM_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 FAST = ClientSettings(backoff_factor_s=0.0, backoff_jitter_s=0.0, retry_budget_s=5.0)
@@ -118,64 +118,63 @@ def test_sigv4_signs_for_execute_api(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_prod_is_readonly_unless_overridden(
     stage: str, stack_stage: str | None, allow: bool, readonly_only: bool, overridden: bool
 ) -> None:
-    outputs = None if stack_stage is None else {"Stage": stack_stage}
-    mode = decide(stage, outputs, allow)
+    deployed = None if stack_stage is None else ("Stage", stack_stage)
+    mode = decide(stage, deployed, "command line --smoke-allow-mutating-on-prod" if allow else None)
     assert (mode.readonly_only, mode.overridden) == (readonly_only, overridden)
 
 
-def test_run_ids_come_from_the_codebuild_build_and_fit_the_item_id_pattern() -> None:
+def test_run_ids_come_from_the_codebuild_build_and_fit_common_id_patterns() -> None:
     build = "smoke-project:0b5c8a1e-7d0e-4c39-9a53-3f1f6f0e8c11"
     assert run_id({"CODEBUILD_BUILD_ID": build}) == "0b5c8a1e-7d0e-4c39-9a53-3f1f6f0e8c11"
-    items = SyntheticItems(run_id({}))
-    body = items.new_item(quantity=2)
-    assert ITEM_ID.fullmatch(body["id"])
-    assert body["id"].startswith(items.prefix)
-    assert items.created == [body["id"]]
+    data = SyntheticData(run_id({}))
+    new = data.new_id()
+    assert ITEM_ID.fullmatch(new)
+    assert new.startswith(data.prefix)
+    assert data.created == [new], "recorded before any request carries it"
 
 
-class FakeApi:
-    """Pages of items for the sweep, and a record of what it deleted."""
+class FakeContract:
+    """Records listed with their age, and a record of what was deleted (404 for one)."""
 
-    def __init__(self, pages: list[list[dict[str, str]]]) -> None:
-        self.pages = pages
+    def __init__(self, records: list[SyntheticRecord], refusing: str = "") -> None:
+        self.records = records
+        self.refusing = refusing
         self.deleted: list[str] = []
 
-    def get(self, path: str, params: dict[str, Any]) -> Any:
-        index = int(params.get("next", 0))
-        more = index + 1 < len(self.pages)
-        body = {"items": self.pages[index], "next": str(index + 1) if more else None}
-        return _Response(200, body)
+    def delete(self, client: Any, record_id: str) -> str | None:
+        if record_id == self.refusing:
+            return f"DELETE {record_id}: HTTP 500"
+        self.deleted.append(record_id)
+        return None
 
-    def delete(self, path: str) -> Any:
-        self.deleted.append(path.rpartition("/")[2])
-        return _Response(204, None)
-
-
-class _Response:
-    def __init__(self, status_code: int, body: Any) -> None:
-        self.status_code = status_code
-        self._body = body
-
-    def raise_for_status(self) -> None:
-        assert self.status_code < 400
-
-    def json(self) -> Any:
-        return self._body
+    def listing(self, client: Any) -> list[SyntheticRecord]:
+        return self.records
 
 
-def test_the_sweep_deletes_only_old_items_of_other_smoke_runs() -> None:
+def test_the_sweep_deletes_only_old_records_of_other_smoke_runs() -> None:
     now = datetime(2026, 1, 1, 12, tzinfo=UTC)
-    old, young = (now - timedelta(hours=3)).isoformat(), (now - timedelta(minutes=5)).isoformat()
-    api = FakeApi(
+    old, young = now - timedelta(hours=3), now - timedelta(minutes=5)
+    contract = FakeContract(
         [
-            [{"id": "smoke-run1-0", "created_at": old}, {"id": "customer-7", "created_at": old}],
-            [{"id": "smoke-run2-0", "created_at": young}, {"id": "smoke-me-0", "created_at": old}],
-            [{"id": "smoke-run1-1", "created_at": old}],
+            SyntheticRecord("smoke-run1-0", old),
+            SyntheticRecord("customer-7", old),
+            SyntheticRecord("smoke-run2-0", young),
+            SyntheticRecord("smoke-me-0", old),
+            SyntheticRecord("smoke-run1-1", old),
         ]
     )
-    swept = sweep(api, timedelta(hours=1), now, keep_prefix="smoke-me-")  # type: ignore[arg-type]
+    swept = sweep(None, contract, timedelta(hours=1), now, keep_prefix="smoke-me-")  # type: ignore[arg-type]
     assert swept == ["smoke-run1-0", "smoke-run1-1"]
-    assert api.deleted == swept
+    assert contract.deleted == swept
+
+
+def test_delete_all_empties_the_registry_and_returns_what_failed() -> None:
+    data = SyntheticData("run")
+    kept, refused = data.new_id(), data.new_id()
+    contract = FakeContract([], refusing=refused)
+    assert data.delete_all(None, contract) == [f"DELETE {refused}: HTTP 500"]  # type: ignore[arg-type]
+    assert contract.deleted == [kept]
+    assert data.created == []
 
 
 def test_percentiles_interpolate_between_samples() -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.fixtures.targets import STACK_KEY
+from harness.plugin.targets import STACK_KEY
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -71,7 +71,7 @@ def gate(pytester: pytest.Pytester) -> Callable[..., pytest.RunResult]:
     (pytester.path / ".cache").symlink_to(REPOSITORY / ".cache", target_is_directory=True)
     shutil.copy(REPOSITORY / "pytest.ini", pytester.path / "pytest.ini")
     pytester.makepyfile(smoke_probe=PROBE)
-    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin", "smoke_probe"]')
+    pytester.makeconftest('pytest_plugins = ["harness.plugin", "smoke_probe"]')
 
     def run(*args: str, breakage: Callable[[Path], None] | None = None) -> pytest.RunResult:
         if breakage is not None:
@@ -172,17 +172,26 @@ def test_an_exceeded_latency_budget_fails_only_the_latency_check(
     result.stdout.fnmatch_lines(["*p95 * ms (budget 0.001 ms)*"])
 
 
-def test_a_missing_stack_output_aborts_the_gate_naming_it(
+def test_a_health_route_that_never_answers_aborts_the_gate_naming_it(
     gate: Callable[..., pytest.RunResult], pytester: pytest.Pytester
 ) -> None:
-    result = gate(breakage=lambda app: _replace(app / "template.yaml", STAGE_OUTPUT, ""))
+    result = gate("--health-route", "/no-such-health", "--smoke-ready-timeout-s", "1")
 
     assert result.ret == 1
-    result.stdout.fnmatch_lines(["*smoke gate: stack 'harness-dev-*' * lacks output(s) Stage*"])
+    result.stdout.fnmatch_lines(["*smoke gate: warm-up: GET http://127.0.0.1:*/no-such-health*"])
     assert "ABORTED" in _verdict(result)
     assert "smoke gate verdict: FAIL" in _verdict(result)
     junit = (pytester.path / "reports" / "smoke-dev.xml").read_text()
     assert 'name="gate_aborted"' in junit
+
+
+def test_without_a_stage_output_the_gate_still_runs_on_the_stage_it_is_given(
+    gate: Callable[..., pytest.RunResult],
+) -> None:
+    result = gate(breakage=lambda app: _replace(app / "template.yaml", STAGE_OUTPUT, ""))
+
+    assert result.ret == 0, result.stdout.str()
+    assert "stage: dev\n" in _verdict(result) + "\n"
 
 
 def test_prod_sends_no_mutating_request_to_the_api(

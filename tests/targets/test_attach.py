@@ -156,7 +156,7 @@ def test_a_session_ignores_a_stale_state_file(
     state_path = pytester.path / "state.json"
     _stale_state(state_path)
     monkeypatch.setenv(STATE_FILE_ENV, str(state_path))
-    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin"]')
+    pytester.makeconftest('pytest_plugins = ["harness.plugin"]')
     pytester.makepyfile(
         """
         def test_gets_a_target_of_its_own(target):
@@ -177,7 +177,7 @@ def _without_aws(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _three_tests_on_aws(pytester: pytest.Pytester) -> pytest.RunResult:
-    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin"]')
+    pytester.makeconftest('pytest_plugins = ["harness.plugin"]')
     pytester.makepyfile(
         """
         def test_one(stack):

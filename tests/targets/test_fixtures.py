@@ -11,7 +11,7 @@ pytest_plugins = ["pytester"]
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 CONFTEST = """
-pytest_plugins = ["harness.pytest_plugin", "harness.fixtures.targets"]
+pytest_plugins = ["harness.plugin", "harness.plugin.targets"]
 """
 
 

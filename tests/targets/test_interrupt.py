@@ -72,7 +72,7 @@ def test_an_interrupted_pytest_session_leaves_no_worker(
 ) -> None:
     shutil.copytree(sample_app.parent, pytester.path / "app")
     (pytester.path / ".cache").symlink_to(REPOSITORY / ".cache", target_is_directory=True)
-    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin", "harness.fixtures.targets"]')
+    pytester.makeconftest('pytest_plugins = ["harness.plugin", "harness.plugin.targets"]')
     pid_file = pytester.path / "worker.pid"
     pytester.makepyfile(
         f"""

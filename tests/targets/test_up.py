@@ -126,7 +126,7 @@ def test_a_pytest_session_attaches_instead_of_deploying(
     pytester: pytest.Pytester, state: UpState, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(STATE_FILE_ENV, str(state.path))
-    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin"]')
+    pytester.makeconftest('pytest_plugins = ["harness.plugin"]')
     pytester.makepyfile(
         f"""
         import requests

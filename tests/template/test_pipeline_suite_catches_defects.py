@@ -787,7 +787,7 @@ def app_transformed(stage: str | None = None) -> Template:
 
 
 def run_suite_test(module: str, test_name: str, template_path: Path) -> None:
-    """Call a suite test with the fixtures the suite's conftest builds, from the copy."""
+    """Call a suite test with the fixtures the plugin builds for the suite, from the copy."""
     fixtures = {
         "pipeline_template": Template.from_file(template_path),
         "bootstrap_template": Template.from_file(template_path.parent / BOOTSTRAP_COPY),

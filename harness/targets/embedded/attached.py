@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from harness.targets.aws import AwsTarget
-from harness.targets.base import Capability, Stack
+from harness.targets.base import Stack
 from harness.targets.embedded.up_state import UpState
+from harness.targets.registry import capabilities_for
 
 
 class AttachedTarget(AwsTarget):
@@ -25,7 +26,7 @@ class AttachedTarget(AwsTarget):
     def __init__(self, running_up: UpState) -> None:
         super().__init__(running_up.endpoint.region, running_up=running_up)
         self.endpoint = running_up.endpoint
-        self.capabilities = running_up.capabilities - {Capability.DEPLOY}
+        self.capabilities = capabilities_for("embedded", running_up)
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
         raise NotImplementedError(

@@ -55,7 +55,7 @@ from botocore.exceptions import ClientError
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
-from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
+from harness.targets.base import Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded import deploy_errors, provisioners
 from harness.targets.embedded.deploy_errors import FAILURE_CODE, CloudFormationFailures
 from harness.targets.embedded.gaps import remove_unsupported
@@ -86,6 +86,7 @@ from harness.targets.packaging import (
     package_template,
     s3_uploader,
 )
+from harness.targets.registry import CAPABILITIES
 from harness.template.references import check_output_references
 from harness.template.transform import transform
 
@@ -201,7 +202,7 @@ class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
     name = "embedded"
-    capabilities: frozenset[str] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
+    capabilities: frozenset[str] = CAPABILITIES["embedded"]
 
     def __init__(
         self,

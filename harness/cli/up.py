@@ -17,7 +17,6 @@ when this process is gone.
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import sys
@@ -27,47 +26,29 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from harness.settings import (
-    INIT_FAILURE_MODES,
-    PARAMETERS_HELP,
-    STAGES,
-    SettingsError,
-    resolve_parameters,
-)
+from harness.cli.options import parse_command_line
+from harness.settings import SettingsError
+from harness.targets.registry import BUILD_CACHE, create_target
 
 if TYPE_CHECKING:
+    from harness.settings import HarnessSettings
     from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
     from harness.targets.embedded.up_state import UpState
 
-DEFAULT_TEMPLATE = Path("app/template.yaml")
-BUILD_CACHE = Path(".cache/harness-builds")
+DESCRIPTION = "Deploy the SAM app on the embedded target and serve it until Ctrl-C."
 
 
-def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m harness up",
-        description="Deploy the SAM app on the embedded target and serve it until Ctrl-C.",
-    )
-    parser.add_argument("--stage", choices=STAGES, default="dev", help="Stage parameter value")
-    parser.add_argument("--region", default="us-east-1", help="region of the emulated account")
-    parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template")
-    parser.add_argument("--stack-name", help="stack name (default: local-<stage>)")
-    parser.add_argument(
-        "--init-failures",
-        choices=INIT_FAILURE_MODES,
-        default="fail",
-        help="a handler that cannot be imported fails the start (fail) or answers 500 (report)",
-    )
-    parser.add_argument("--parameter", action="append", default=[], help=PARAMETERS_HELP)
-    parser.add_argument(
-        "--stage-parameter", default="Stage", help="template parameter that receives the stage"
-    )
-    return parser.parse_args(argv)
-
-
-def up(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str]) -> int:
     """Deploy, print where it runs, wait for Ctrl-C or SIGTERM, then tear everything down."""
-    arguments = parse_arguments(argv)
+    command = parse_command_line("up", argv, DESCRIPTION)
+    settings = command.settings
+    if settings.target != "embedded":
+        print(
+            f"harness up: serves the embedded target only; --target is {settings.target!r} "
+            f"({settings.source('target')})",
+            file=sys.stderr,
+        )
+        return 2
     from harness.targets.embedded.up_state import (
         StateFileBusy,
         check_free,
@@ -76,39 +57,30 @@ def up(argv: Sequence[str]) -> int:
         write_state,
     )
 
-    state_path = state_file(Path.cwd(), os.environ)
+    state_path = state_file(command.ini.root, os.environ)
     try:
         check_free(state_path, os.getpid())  # before the heavy imports: fail in milliseconds
     except StateFileBusy as busy:
         print(f"harness up: {busy}", file=sys.stderr)
         return 1
-    from harness.stack_parameters import template_parameters
+    from harness.stack_parameters import stack_parameters
     from harness.targets.embedded.log_follower import LogFollower
-    from harness.targets.embedded.target import EmbeddedTarget
 
+    template = settings.app_template
     try:
-        parameters = template_parameters(
-            arguments.template,
-            resolve_parameters(arguments.parameter, os.environ, ()),
-            stage=arguments.stage,
-            stage_parameter=arguments.stage_parameter,
-        )
+        parameters = stack_parameters(template, settings)
     except SettingsError as error:
         print(f"harness up: {error}", file=sys.stderr)
         return 2
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    target = EmbeddedTarget(
-        region=arguments.region, cache_dir=BUILD_CACHE, init_failures=arguments.init_failures
-    )
+    target = _embedded_target(settings, command.ini.root)
     stack: EmbeddedStack | None = None
     follower: LogFollower | None = None
     failure = deploy_failed = ""
     try:
         stack = target.deploy(
-            arguments.template,
-            arguments.stack_name or f"local-{arguments.stage}",
-            parameters,
+            template, settings.stack_name or f"local-{settings.stage}", parameters
         )
         assert stack.workers is not None
         follower = LogFollower(stack.workers.log_dir, stack.physical_ids, sys.stdout).start()
@@ -121,9 +93,7 @@ def up(argv: Sequence[str]) -> int:
     except StateFileBusy as busy:  # another harness up took the file while this one deployed
         failure = str(busy)
     except Exception as error:  # a deploy that failed: say why, keep its logs
-        failure = deploy_failed = (
-            f"deploy of {arguments.template} failed: {type(error).__name__}: {error}"
-        )
+        failure = deploy_failed = f"deploy of {template} failed: {type(error).__name__}: {error}"
     finally:
         signal.signal(signal.SIGINT, _stop_at_once)
         signal.signal(signal.SIGTERM, _stop_at_once)
@@ -133,6 +103,21 @@ def up(argv: Sequence[str]) -> int:
             follower.stop()
         _teardown(target, stack, failure, deploy_failed=bool(deploy_failed))
     return 1 if failure else 0
+
+
+def _embedded_target(settings: HarnessSettings, root: Path) -> EmbeddedTarget:
+    """The embedded target, from the registry like a test session's, with the same options."""
+    from harness.targets.embedded.target import EmbeddedTarget
+
+    target = create_target(
+        settings.target,
+        region=settings.region,
+        cache_dir=root / BUILD_CACHE,
+        max_concurrency=settings.max_concurrency,
+        init_failures=settings.init_failures,
+    )
+    assert isinstance(target, EmbeddedTarget)
+    return target
 
 
 def _stop_at_once(signum: int, frame: FrameType | None) -> None:
