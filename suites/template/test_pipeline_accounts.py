@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from pipeline_plan import DEPLOY_STAGES, TEST_STAGES
 
+from harness.pipeline.stages import artifact_store_location
 from harness.template import Statement, Template
 from harness.template.codebuild import action_environment, actions_that_test, buildspec_of
 from harness.template.iam import role_of
 from harness.template.match import RefersTo, match, render
-from harness.template.pipeline import artifact_store_location
 from harness.template.sub import sub_text, sub_variables
 
 pytestmark = pytest.mark.template

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pipeline_plan import TEST_STAGES
 
-from harness.buildspec import tox_envs
+from harness.pipeline.buildspec import tox_envs
+from harness.pipeline.stages import PipelineStage
 from harness.template import Template
 from harness.template.codebuild import (
     action_environment,
@@ -19,7 +20,6 @@ from harness.template.codebuild import (
     codebuild_actions,
 )
 from harness.template.match import MISSING, AnyOf, match, render
-from harness.template.pipeline import PipelineStage
 
 pytestmark = pytest.mark.template
 

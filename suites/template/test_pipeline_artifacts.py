@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from harness.pipeline.stages import artifact_store_location
 from harness.template import Resource, ResourceSet, Template
 from harness.template.match import AnyOf, Capture, Contains, Present, RefersTo, Regex, render
-from harness.template.pipeline import artifact_store_location
 
 pytestmark = pytest.mark.template
 

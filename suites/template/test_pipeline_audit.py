@@ -15,9 +15,9 @@ import re
 
 import pytest
 
+from harness.pipeline.stages import artifact_store_location
 from harness.template import Resource, Template
 from harness.template.match import Absent, AnyOf, Capture, Contains, Exactly, RefersTo, Regex, match
-from harness.template.pipeline import artifact_store_location
 from harness.template.sub import sub_text
 
 pytestmark = pytest.mark.template

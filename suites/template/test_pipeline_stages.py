@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from harness.pipeline.stages import PipelineAction, PipelineStage
 from harness.template import Template
 from harness.template.match import MISSING, AnyOf, Regex, match, render
-from harness.template.pipeline import PipelineAction, PipelineStage
 
 pytestmark = pytest.mark.template
 

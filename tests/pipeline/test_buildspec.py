@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from harness.buildspec import (
+from harness.pipeline.buildspec import (
     Buildspec,
     BuildspecError,
     load_buildspec,
