@@ -1,4 +1,4 @@
-"""Command line of the harness: ``python -m harness up`` serves the app locally."""
+"""Command line of the harness: ``up`` serves the app locally, ``rehearse`` runs the pipeline."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-COMMANDS = ("up",)
+COMMANDS = ("up", "rehearse")
 
 
 def main(argv: Sequence[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(f"usage: python -m harness {{{','.join(COMMANDS)}}} [options]", file=sys.stderr)
         return 2
+    if argv[0] == "rehearse":
+        from harness.rehearse import main as rehearse
+
+        return rehearse(argv[1:])
     from harness.up import up
 
     return up(argv[1:])

@@ -107,7 +107,8 @@ ParameterReader = Callable[[str, str], str]
 @dataclass(frozen=True)
 class BuildRequest:
     """Everything one build needs; ``variables`` are the start-build overrides (the
-    project's and the action's, resolved, in that order), ``identifier`` a batch build's."""
+    project's and the action's, resolved, in that order); ``identifier`` and
+    ``batch_variables`` a batch build's (they override the buildspec's ``env``)."""
 
     project_name: str
     buildspec: Buildspec
@@ -118,6 +119,7 @@ class BuildRequest:
     cache_dir: Path | None
     timeout_s: float
     identifier: str | None = None
+    batch_variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -327,6 +329,7 @@ class _Build:
             name: self.read_parameter("SECRETS_MANAGER", reference)
             for name, reference in spec.env.secrets_manager.items()
         }
+        environment |= self.request.batch_variables
         environment |= self.request.variables
         environment |= self.request.codebuild_variables
         environment["CODEBUILD_BUILD_SUCCEEDING"] = "1"
