@@ -80,6 +80,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="pipeline/pipeline.yaml",
     )
     parser.addini(
+        "harness_test_durations",
+        "JSON file of test id to seconds that --shard balances by, relative to the rootdir",
+        default="test-durations.json",
+    )
+    parser.addini(
         "harness_stage_bootstrap_template",
         "CloudFormation template deployed in each stage's account, relative to the rootdir",
         default="pipeline/stage-bootstrap.yaml",
@@ -130,6 +135,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(layer)
         if any(item.get_closest_marker(layer) for layer in OFFLINE_LAYERS):
             item.add_marker(pytest.mark.allow_hosts(list(LOOPBACK_HOSTS)))
+    shard = settings_of(config).shard
+    if shard:
+        _keep_shard(config, items, shard)
+
+
+def _keep_shard(config: pytest.Config, items: list[pytest.Item], shard: str) -> None:
+    """Deselect every test not in this shard (see :mod:`harness.sharding`)."""
+    from harness.sharding import ShardError, assign, parse_shard, read_durations
+
+    try:
+        index, count = parse_shard(shard)
+        durations = read_durations(config.rootpath / config.getini("harness_test_durations"))
+    except ShardError as error:
+        raise pytest.UsageError(str(error)) from error
+    kept = set(assign((item.nodeid for item in items), durations, count)[index - 1])
+    deselected = [item for item in items if item.nodeid not in kept]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.nodeid in kept]
 
 
 @pytest.fixture(scope="session")

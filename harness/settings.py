@@ -113,6 +113,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
         None,
         "template parameter that receives the stage, when the template declares it",
     ),
+    OptionSpec(
+        "shard",
+        "--shard",
+        ("HARNESS_SHARD",),
+        "harness_shard",
+        None,
+        None,
+        "run only shard K of N (K/N) of the collected tests, balanced by the durations in "
+        "harness_test_durations (harness.sharding)",
+    ),
 )
 
 PARAMETERS_FLAG = "--parameter"
@@ -155,6 +165,7 @@ class HarnessSettings:
     sources: Mapping[str, str]
     stage_parameter: str = "Stage"
     parameters: Mapping[str, Setting] = field(default_factory=dict)
+    shard: str | None = None
 
     def describe(self) -> str:
         """One line for the pytest header, e.g. ``target=embedded (default)``."""
@@ -237,6 +248,7 @@ def resolve_settings(
         sources={name: setting.source for name, setting in resolved.items()},
         stage_parameter=str(resolved["stage_parameter"].value),
         parameters=resolve_parameters(cli_parameters, environ, ini_parameters),
+        shard=resolved["shard"].value,
     )
 
 

@@ -24,6 +24,7 @@ import shutil
 import sys
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -137,6 +138,10 @@ def run_action(action: Action, context: RunContext) -> ActionRecord:
         runner(action, configuration, context, record)
     except (ActionFailed, ValueError, OSError) as error:
         record.status, record.failure = FAILED, str(error)
+    except Exception as error:  # a defect of the rehearsal itself: fail the action, say so
+        record.status = FAILED
+        record.failure = f"internal error of the rehearsal: {type(error).__name__}: {error}"
+        context.progress.line(traceback.format_exc())
     record.seconds = round(time.monotonic() - started, 2)
     if action.namespace and record.status == SUCCEEDED:
         context.variables.publish(action.namespace, record.variables)
@@ -185,20 +190,12 @@ def _codebuild(
     builds: list[BatchBuild | None] = [None]
     if batch:
         builds = _batch_builds(project.name, project.batch_config, buildspec)
+    plan = _BuildPlan(project.name, project.timeout_minutes, buildspec, primary, variables)
     results: list[BuildResult]
     with ThreadPoolExecutor(max_workers=len(builds)) as pool:
         results = list(
             pool.map(
-                lambda build: _one_build(
-                    action,
-                    project.name,
-                    project.timeout_minutes,
-                    buildspec,
-                    primary,
-                    variables,
-                    build,
-                    context,
-                ),
+                lambda build: _one_build(action, context, build, plan),
                 builds,
             )
         )
