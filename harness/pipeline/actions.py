@@ -184,7 +184,7 @@ def _codebuild(
         raise ActionFailed(f"buildspec of project {project.name}: {error}") from None
     variables = {
         variable.name: _variable_value(variable, context)
-        for variable in (*project.environment, *action_environment_variables(action))
+        for variable in (*project.environment, *action_environment_variables(action, configuration))
     }
     batch = str(configuration.get("BatchEnabled", "false")).lower() == "true"
     builds: list[BatchBuild | None] = [None]
@@ -288,9 +288,12 @@ def _one_build(
         batch_variables=batch.variables if batch is not None else {},
     )
     try:
+        container = (
+            context.codebuild_cache.parent / "containers" / project / (identifier or "build")
+        )
         return run_build(
             request,
-            work_dir=work,
+            container_root=container,
             base_environment=_aws_environment(context, context.pipeline.projects[project]),
             read_parameter=context.read_parameter,
             log_path=log,
@@ -482,10 +485,7 @@ def _deploy(
         raise ActionFailed(f"stack {stack}: {error}") from error
     outputs = context.deployer.outputs(stack)
     record.variables = dict(outputs)
-    record.gaps = [
-        f"{gap.logical_id} ({gap.resource_type}): {gap.reason}"
-        for gap in context.deployer.gaps(stack)
-    ]
+    record.gaps = [gap.describe() for gap in context.deployer.gaps(stack)]
     record.summary = f"{kind} {stack}: {len(outputs)} outputs"
     output_file = configuration.get("OutputFileName")
     if output_file and action.output_artifacts:

@@ -172,19 +172,25 @@ class Container:
 def run_build(
     request: BuildRequest,
     *,
-    work_dir: Path,
+    container_root: Path,
     base_environment: Mapping[str, str],
     read_parameter: ParameterReader,
     log_path: Path,
     on_phase: Callable[[str], None] = lambda _phase: None,
 ) -> BuildResult:
-    """Run ``request``'s buildspec in a fresh container under ``work_dir``."""
+    """Run ``request``'s buildspec in a fresh container at ``container_root``.
+
+    The container's path is the same for every build of a project (and batch identifier),
+    as ``/root`` is in CodeBuild's images: what a cached directory holds (a virtual
+    environment, scripts with their interpreter's path) keeps working in the next build.
+    It is emptied before and after the build.
+    """
     build_id = request.codebuild_variables.get("CODEBUILD_BUILD_ID", uuid.uuid4().hex)
     started = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    root = work_dir / f"container-{uuid.uuid4().hex[:8]}"
+    shutil.rmtree(container_root, ignore_errors=True)
     with log_path.open("a", encoding="utf-8") as log:
-        container = Container(root, request, {})
+        container = Container(container_root, request, {})
         try:
             return _Build(request, container, log, read_parameter, on_phase).run(
                 build_id, started, base_environment, log_path
@@ -481,7 +487,7 @@ class _Build:
     # -- artifacts ----------------------------------------------------------------------
 
     def _artifacts(self, artifacts: Artifacts) -> Path:
-        output = self.container.root.parent / f"artifact-{uuid.uuid4().hex[:8]}"
+        output = self.container.source.parent / f"artifact-{uuid.uuid4().hex[:8]}"
         collect_artifacts(artifacts, self.container.source, output)
         return output
 

@@ -254,9 +254,12 @@ def _trigger(trigger: Mapping[str, Any]) -> Trigger:
     )
 
 
-def action_environment_variables(action: Action) -> tuple[EnvironmentVariable, ...]:
-    """The action's ``EnvironmentVariables`` (a JSON list of name/value/type objects)."""
-    raw = action.configuration.get("EnvironmentVariables")
+def action_environment_variables(
+    action: Action, configuration: Mapping[str, Any]
+) -> tuple[EnvironmentVariable, ...]:
+    """The action's ``EnvironmentVariables`` (a JSON list of name/value/type objects) in
+    ``configuration`` (the action's, pipeline variables resolved)."""
+    raw = configuration.get("EnvironmentVariables")
     if raw is None:
         return ()
     try:

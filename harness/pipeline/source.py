@@ -119,9 +119,9 @@ def find_change(repo: Path, ref: str | None, since: str | None, branch: str) -> 
         except SourceError:
             return Change(ref, None, ())
     if ref is not None:
-        files = git(repo, "diff", "--name-only", base, ref).split()
+        files = git(repo, "diff", "--name-only", base, ref, "--").split()
     else:
-        tracked = git(repo, "diff", "--name-only", base).split()
+        tracked = git(repo, "diff", "--name-only", base, "--").split()
         untracked = git(repo, "ls-files", "--others", "--exclude-standard").split()
         files = sorted({*tracked, *untracked})
     return Change(ref, base, tuple(files))
