@@ -135,7 +135,7 @@ def _execute(
 ) -> None:
     run_dir = state_dir / "runs" / record.execution_id
     logs_dir = options.repo / "reports" / "rehearsal-logs" / record.execution_id[:8]
-    target = EmbeddedTarget(options.region, options.repo / ".cache" / "harness-builds")
+    target = EmbeddedTarget(options.region, state_dir.parent / "harness-builds")
     credentials = CredentialsEndpoint()
     variables = Variables({**pipeline.variables, **options.variables}, record.execution_id)
     stopped = False
