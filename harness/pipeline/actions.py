@@ -350,6 +350,8 @@ def _aws_environment(context: RunContext, project: Any) -> dict[str, str]:
     return {
         "AWS_ENDPOINT_URL": str(context.endpoint.url),
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": context.credentials.uri_for(project.service_role),
+        # What the endpoint emulates, read by the harness's aws target (harness up's format).
+        "HARNESS_STATE_FILE": str(getattr(context.deployer, "state_file", "")),
     }
 
 

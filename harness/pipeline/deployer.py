@@ -14,6 +14,7 @@ calls it for a stack that exists, and nothing else changes.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Protocol
 
 from harness.targets.base import Gap
 from harness.targets.embedded.target import EmbeddedTarget
+from harness.targets.embedded.up_state import RunningStack, UpState, write_state
 
 
 class StackDeployer(Protocol):
@@ -42,10 +44,33 @@ class StackDeployer(Protocol):
 class EmbeddedStackDeployer:
     """:class:`StackDeployer` on an embedded target (see module doc for updates)."""
 
-    def __init__(self, target: EmbeddedTarget) -> None:
+    def __init__(self, target: EmbeddedTarget, state_file: Path) -> None:
         self.target = target
+        self.state_file = state_file
         self._lock = threading.Lock()
         self._deployed: set[str] = set()
+
+    def _publish(self) -> None:
+        """Describe the target as ``harness up`` does (:mod:`up_state`), so the test actions'
+        ``--target aws`` sessions at this endpoint keep only its capabilities and report its
+        gaps (the release checks skip with the reason instead of failing)."""
+        stacks = {}
+        for name in sorted(self._deployed):
+            stack = self.target.stack(name)
+            urls = (stack.http_api.url,) if stack.http_api is not None else ()
+            stacks[name] = RunningStack(
+                name, dict(stack.outputs), urls, tuple(stack.emulation_gaps)
+            )
+        write_state(
+            self.state_file,
+            UpState(
+                pid=os.getpid(),
+                endpoint=self.target.endpoint,
+                capabilities=self.target.capabilities,
+                stacks=stacks,
+                log_dir=str(self.target.workdir),
+            ),
+        )
 
     def deploy(self, stack_name: str, template: Path, parameters: Mapping[str, str]) -> str:
         with self._lock:
@@ -56,6 +81,7 @@ class EmbeddedStackDeployer:
         self.target.deploy(template, stack_name, dict(parameters))
         with self._lock:
             self._deployed.add(stack_name)
+            self._publish()
         return "UPDATE" if exists else "CREATE"
 
     def delete(self, stack_name: str) -> bool:
@@ -64,6 +90,8 @@ class EmbeddedStackDeployer:
                 return False
             self._deployed.discard(stack_name)
         self.target.delete(stack_name)
+        with self._lock:
+            self._publish()
         return True
 
     def outputs(self, stack_name: str) -> dict[str, str]:

@@ -158,7 +158,7 @@ def _execute(
             logs_dir=logs_dir,
             artifacts=ArtifactStore(run_dir / "artifacts"),
             variables=variables,
-            deployer=EmbeddedStackDeployer(target),
+            deployer=EmbeddedStackDeployer(target, run_dir / "embedded-state.json"),
             endpoint=target.endpoint,
             credentials=credentials,
             progress=progress,
