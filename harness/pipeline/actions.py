@@ -439,27 +439,18 @@ def _cloudformation(
         if pending is None:
             raise ActionFailed(f"ChangeSet [{change_set}] does not exist for stack {stack}")
         template, parameters = pending
-        _deploy(
-            action,
-            configuration,
-            context,
-            record,
-            stack=stack,
-            template=template,
-            parameters=parameters,
-        )
-        return
-    if mode not in ("CHANGE_SET_REPLACE", "CREATE_UPDATE", "REPLACE_ON_FAILURE"):
+    elif mode in ("CHANGE_SET_REPLACE", "CREATE_UPDATE", "REPLACE_ON_FAILURE"):
+        template = context.artifacts.file(str(configuration.get("TemplatePath", "")), action.label)
+        _check_capabilities(template, str(configuration.get("Capabilities", "")))
+        parameters = _parameters(configuration, context, action.label)
+        if mode == "CHANGE_SET_REPLACE":
+            kept = context.work_dir / f"changeset-{uuid.uuid4().hex[:8]}"
+            shutil.copytree(template.parent, kept, symlinks=True)
+            context.change_sets[(stack, change_set)] = (kept / template.name, parameters)
+            record.summary = f"change set {change_set} for {stack} ({len(parameters)} parameters)"
+            return
+    else:
         raise ActionFailed(f"ActionMode {mode!r} is not rehearsed")
-    template = context.artifacts.file(str(configuration.get("TemplatePath", "")), action.label)
-    _check_capabilities(template, str(configuration.get("Capabilities", "")))
-    parameters = _parameters(configuration, context, action.label)
-    if mode == "CHANGE_SET_REPLACE":
-        kept = context.work_dir / f"changeset-{uuid.uuid4().hex[:8]}"
-        shutil.copytree(template.parent, kept, symlinks=True)
-        context.change_sets[(stack, change_set)] = (kept / template.name, parameters)
-        record.summary = f"change set {change_set} for {stack} ({len(parameters)} parameters)"
-        return
     _deploy(
         action,
         configuration,
