@@ -21,6 +21,7 @@ from harness.pipeline.definition import PipelineDefinitionError
 from harness.pipeline.record import FAILED
 from harness.pipeline.rehearsal import ACCOUNT_ID, RehearsalError, RehearsalOptions, rehearse
 from harness.pipeline.source import SourceError, repository_root
+from harness.template.loader import load_document
 
 DEFAULT_PIPELINE_TEMPLATE = "pipeline/pipeline.yaml"
 PIPELINE_TEMPLATE_INI = "harness_pipeline_template"
@@ -63,8 +64,7 @@ def options_from(arguments: argparse.Namespace, cwd: Path) -> RehearsalOptions:
     repo = repository_root(cwd)
     template = (cwd / arguments.template) if arguments.template else pipeline_template(repo)
     parameters = {
-        "RepositoryName": f"local/{repo.name}",
-        "KeyAdministratorArns": f"arn:aws:iam::{ACCOUNT_ID}:role/Admin",
+        **_rehearsal_defaults(template, repo),
         **_pairs(arguments.parameter, "--parameter"),
     }
     return RehearsalOptions(
@@ -79,6 +79,22 @@ def options_from(arguments: argparse.Namespace, cwd: Path) -> RehearsalOptions:
         record_path=arguments.record.resolve() if arguments.record else None,
         variables=_pairs(arguments.variable, "--variable"),
     )
+
+
+def _rehearsal_defaults(template: Path, repo: Path) -> dict[str, str]:
+    """Values for the required parameters a rehearsal can choose itself, when declared."""
+    if not template.is_file():
+        return {}
+    declared = load_document(template).get("Parameters") or {}
+    chosen = {
+        "RepositoryName": f"local/{repo.name}",
+        "KeyAdministratorArns": f"arn:aws:iam::{ACCOUNT_ID}:role/Admin",
+    }
+    return {
+        name: value
+        for name, value in chosen.items()
+        if name in declared and "Default" not in declared[name]
+    }
 
 
 def _pairs(items: Sequence[str], flag: str) -> dict[str, str]:
@@ -98,6 +114,9 @@ def main(argv: Sequence[str]) -> int:
         if not options.template.is_file():
             raise RehearsalError(f"no pipeline template at {options.template}")
         record = rehearse(options)
+    except KeyboardInterrupt:
+        print("rehearse: interrupted; every build was stopped", file=sys.stderr)
+        return 130
     except (PipelineDefinitionError, SourceError, RehearsalError) as error:
         print(f"rehearse: {error}", file=sys.stderr)
         return 2

@@ -40,6 +40,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -454,12 +455,19 @@ class _Build:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         ) as process:
-            try:
-                return process.wait(timeout=remaining)
-            except subprocess.TimeoutExpired:
+            while True:
+                try:
+                    return process.wait(timeout=min(remaining, _CANCEL_POLL_S))
+                except subprocess.TimeoutExpired:
+                    remaining = self.deadline - time.monotonic()
+                    if remaining > 0 and not _CANCELLED.is_set():
+                        continue
                 kill_group(process)
                 process.wait()
-                self.say(f"Build timed out after {self.request.timeout_s:.0f} s")
+                if _CANCELLED.is_set():
+                    self.say("Build stopped: the rehearsal was interrupted")
+                else:
+                    self.say(f"Build timed out after {self.request.timeout_s:.0f} s")
                 return _TIMED_OUT
 
     def _set_variable(self, name: str, value: str) -> None:
@@ -493,6 +501,17 @@ class _Build:
 
 
 _TIMED_OUT = -1
+_CANCEL_POLL_S = 0.5
+_CANCELLED = threading.Event()
+
+
+def cancel_builds() -> None:
+    """Stop every running build's command (Ctrl-C): each build then ends as failed."""
+    _CANCELLED.set()
+
+
+def allow_builds() -> None:
+    _CANCELLED.clear()
 
 
 class ArtifactError(RuntimeError):

@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.pipeline.actions import PROMPT, ArtifactStore, RunContext, run_action
+from harness.pipeline.codebuild import allow_builds, cancel_builds
 from harness.pipeline.credentials import CredentialsEndpoint
-from harness.pipeline.definition import Pipeline, Stage, read_pipeline
+from harness.pipeline.definition import Action, Pipeline, Stage, read_pipeline
 from harness.pipeline.deployer import EmbeddedStackDeployer
 from harness.pipeline.intrinsics import Account
 from harness.pipeline.progress import Progress, final_table
@@ -38,6 +39,7 @@ from harness.pipeline.record import (
     NOT_RUN,
     STOPPED,
     SUCCEEDED,
+    ActionRecord,
     RunRecord,
     StageRecord,
 )
@@ -83,6 +85,9 @@ def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> Run
     started = time.monotonic()
     with _queued(pipeline, state_dir, progress):
         resume = _load_resume(state_dir) if options.resume else None
+        if resume is None and (state_dir / "resume.json").is_file():
+            progress.line("a rehearsal stopped at an approval is discarded: this one starts anew")
+            (state_dir / "resume.json").unlink()
         execution_id = resume["execution_id"] if resume else str(uuid.uuid4())
         record = (
             RunRecord.read(Path(resume["record"]))
@@ -96,8 +101,12 @@ def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> Run
                 progress.line(f"no execution: {verdict}")
                 record.write(record_path)
                 return record
+        allow_builds()
         try:
             _execute(pipeline, options, record, resume, progress=progress, state_dir=state_dir)
+        except KeyboardInterrupt:
+            record.status, record.stopped_reason = STOPPED, "interrupted (Ctrl-C)"
+            raise
         finally:
             record.seconds = round(time.monotonic() - started, 2) + (
                 float(resume["seconds"]) if resume else 0.0
@@ -134,6 +143,7 @@ def _execute(
     state_dir: Path,
 ) -> None:
     run_dir = state_dir / "runs" / record.execution_id
+    _sweep_runs(state_dir / "runs", keep=run_dir)
     logs_dir = options.repo / "reports" / "rehearsal-logs" / record.execution_id[:8]
     target = EmbeddedTarget(options.region, state_dir.parent / "harness-builds")
     credentials = CredentialsEndpoint()
@@ -200,13 +210,24 @@ def _execute(
             shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def _run_group(group: list[Action], context: RunContext) -> list[ActionRecord]:
+    """One RunOrder's actions at once; Ctrl-C stops their builds before it propagates."""
+    pool = ThreadPoolExecutor(max_workers=len(group))
+    try:
+        return list(pool.map(lambda action: run_action(action, context), group))
+    except KeyboardInterrupt:
+        cancel_builds()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
 def _run_stage(stage: Stage, context: RunContext, state_dir: Path, s3: object) -> StageRecord:
     context.progress.stage_started(stage.name)
     started = time.monotonic()
     stage_record = StageRecord(stage.name)
     for group in stage.run_orders():
-        with ThreadPoolExecutor(max_workers=len(group)) as pool:
-            results = list(pool.map(lambda action: run_action(action, context), group))
+        results = _run_group(group, context)
         stage_record.actions += results
         statuses = {result.status for result in results}
         if FAILED in statuses:
@@ -222,6 +243,15 @@ def _run_stage(stage: Stage, context: RunContext, state_dir: Path, s3: object) -
     stage_record.seconds = round(time.monotonic() - started, 2)
     context.progress.stage_finished(stage_record)
     return stage_record
+
+
+def _sweep_runs(runs: Path, keep: Path) -> None:
+    """Remove what an interrupted or killed rehearsal left, but a resumable run's state."""
+    if not runs.is_dir():
+        return
+    for path in runs.iterdir():
+        if path != keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _keep_last_success(stage: Stage, context: RunContext, state_dir: Path, s3: object) -> None:
@@ -253,8 +283,7 @@ def _rollback(stage: Stage, context: RunContext, state_dir: Path, s3: object) ->
         **{**vars(context), "artifacts": artifacts, "variables": variables, "change_sets": {}}
     )
     for group in stage.run_orders():
-        with ThreadPoolExecutor(max_workers=len(group)) as pool:
-            results = list(pool.map(lambda action: run_action(action, rollback_context), group))
+        results = _run_group(group, rollback_context)
         failed = [result for result in results if result.status != SUCCEEDED]
         if failed:
             return f"rollback failed: {failed[0].name}: {failed[0].failure}"

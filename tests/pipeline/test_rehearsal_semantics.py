@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from harness.pipeline.record import FAILED, NOT_RUN, SUCCEEDED, RunRecord
@@ -75,3 +79,59 @@ def _action(record: RunRecord, stage: str, name: str):
     found = record.stage(stage)
     assert found is not None, f"stage {stage} did not run: {record.stopped_reason}"
     return next(action for action in found.actions if action.name == name)
+
+
+def test_ctrl_c_stops_the_running_build_and_leaves_no_process(mini_repo: Path) -> None:
+    marker = "harness-rehearsal-ctrl-c-test"
+    spec = mini_repo / "buildspec.yml"
+    spec.write_text(
+        spec.read_text().replace(
+            "      - mkdir -p out\n", f"      - bash -c 'sleep 60; true' {marker}\n"
+        )
+    )
+    git(mini_repo, "commit", "-qam", "slow build")
+    command = ["-m", "harness", "rehearse", "--approve", "--template", "pipeline.yaml"]
+    rehearsal = subprocess.Popen(
+        # A background job of a non-interactive shell ignores SIGINT: restore the default
+        # (it survives exec) before the rehearsal starts.
+        [
+            sys.executable,
+            "-c",
+            RESTORE_SIGINT_AND_EXEC,
+            sys.executable,
+            *command,
+            "--record",
+            "r.json",
+        ],
+        cwd=mini_repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert rehearsal.stdout is not None
+    for line in rehearsal.stdout:
+        if "Build.Build ..." in line:
+            break
+    deadline = time.monotonic() + 10
+    while not _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_with(marker), "the build's command never started"
+    started = time.monotonic()
+    rehearsal.send_signal(signal.SIGINT)
+    assert rehearsal.wait(timeout=20) == 130
+    assert time.monotonic() - started < 10
+    assert _processes_with(marker) == []
+    record = RunRecord.read(mini_repo / "r.json")
+    assert record.status == "Stopped"
+    assert record.stopped_reason == "interrupted (Ctrl-C)"
+
+
+RESTORE_SIGINT_AND_EXEC = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.argv[1], sys.argv[1:])"
+)
+
+
+def _processes_with(text: str) -> list[int]:
+    found = subprocess.run(["pgrep", "-f", text], capture_output=True, text=True, check=False)
+    return [int(pid) for pid in found.stdout.split()]
