@@ -39,6 +39,7 @@ from harness.pipeline.definition import (
     Action,
     EnvironmentVariable,
     Pipeline,
+    Project,
     action_environment_variables,
 )
 from harness.pipeline.deployer import StackDeployer
@@ -345,7 +346,7 @@ def _codebuild_variables(
     return values
 
 
-def _aws_environment(context: RunContext, project: Any) -> dict[str, str]:
+def _aws_environment(context: RunContext, project: Project) -> dict[str, str]:
     """The endpoint every AWS client of the build uses, and the role's credentials URI."""
     return {
         "AWS_ENDPOINT_URL": str(context.endpoint.url),

@@ -46,6 +46,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from uv import find_uv_bin
 
@@ -154,17 +155,16 @@ class BuildResult:
 
 
 class Container:
-    """The directories and environment of one build, removed with :meth:`close`."""
+    """The directories of one build (home, temp, shell state), removed with :meth:`close`."""
 
-    def __init__(self, root: Path, request: BuildRequest, environment: Mapping[str, str]) -> None:
+    def __init__(self, root: Path, source: Path) -> None:
         self.root = root
-        self.source = request.source_dir
+        self.source = source
         self.home = root / "home"
         self.tmp = root / "tmp"
         self.state = root / "state"
         for directory in (self.home, self.tmp, self.state):
             directory.mkdir(parents=True, exist_ok=True)
-        self.environment = dict(environment)
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
@@ -191,7 +191,7 @@ def run_build(
     log_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(container_root, ignore_errors=True)
     with log_path.open("a", encoding="utf-8") as log:
-        container = Container(container_root, request, {})
+        container = Container(container_root, request.source_dir)
         try:
             return _Build(request, container, log, read_parameter, on_phase).run(
                 build_id, started, base_environment, log_path
@@ -205,7 +205,7 @@ class _Build:
         self,
         request: BuildRequest,
         container: Container,
-        log: object,
+        log: TextIO,
         read_parameter: ParameterReader,
         on_phase: Callable[[str], None],
     ) -> None:
@@ -219,8 +219,8 @@ class _Build:
 
     def say(self, message: str) -> None:
         stamp = time.strftime("%Y/%m/%d %H:%M:%S")
-        self.log.write(f"[Container] {stamp} {message}\n")  # type: ignore[attr-defined]
-        self.log.flush()  # type: ignore[attr-defined]
+        self.log.write(f"[Container] {stamp} {message}\n")
+        self.log.flush()
 
     def run(
         self,

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.pipeline.actions import PROMPT, ArtifactStore, RunContext, run_action
 from harness.pipeline.codebuild import allow_builds, cancel_builds
@@ -48,6 +49,9 @@ from harness.pipeline.variables import Variables
 from harness.targets.base import make_client
 from harness.targets.embedded.target import EmbeddedTarget
 from harness.targets.packaging import create_bucket
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 ACCOUNT_ID = "123456789012"
 
@@ -222,7 +226,7 @@ def _run_group(group: list[Action], context: RunContext) -> list[ActionRecord]:
         pool.shutdown(wait=True)
 
 
-def _run_stage(stage: Stage, context: RunContext, state_dir: Path, s3: object) -> StageRecord:
+def _run_stage(stage: Stage, context: RunContext, state_dir: Path, s3: BaseClient) -> StageRecord:
     context.progress.stage_started(stage.name)
     started = time.monotonic()
     stage_record = StageRecord(stage.name)
@@ -254,7 +258,7 @@ def _sweep_runs(runs: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _keep_last_success(stage: Stage, context: RunContext, state_dir: Path, s3: object) -> None:
+def _keep_last_success(stage: Stage, context: RunContext, state_dir: Path, s3: BaseClient) -> None:
     """Keep what this stage consumed, for a later execution's rollback of it."""
     kept = state_dir / "last-success" / stage.name
     shutil.rmtree(kept, ignore_errors=True)
@@ -264,7 +268,7 @@ def _keep_last_success(stage: Stage, context: RunContext, state_dir: Path, s3: o
     (kept / "variables.json").write_text(json.dumps(context.variables.snapshot()))
 
 
-def _rollback(stage: Stage, context: RunContext, state_dir: Path, s3: object) -> str:
+def _rollback(stage: Stage, context: RunContext, state_dir: Path, s3: BaseClient) -> str:
     kept = state_dir / "last-success" / stage.name
     if not (kept / "variables.json").is_file():
         return (
@@ -305,7 +309,7 @@ def _save_resume(
     *,
     next_stage: int,
     variables: Variables,
-    s3: object,
+    s3: BaseClient,
     pipeline: Pipeline,
     run_dir: Path,
 ) -> None:
@@ -336,32 +340,32 @@ class RehearsalError(RuntimeError):
     """The rehearsal cannot start; the message says why and what to do."""
 
 
-def _save_bucket(s3: object, bucket: str, directory: Path) -> None:
+def _save_bucket(s3: BaseClient, bucket: str, directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    paginator = s3.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+    paginator = s3.get_paginator("list_objects_v2")
     for page in paginator.paginate(Bucket=bucket):
         for item in page.get("Contents", []):
             target = directory / item["Key"]
             target.parent.mkdir(parents=True, exist_ok=True)
-            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]  # type: ignore[attr-defined]
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"]
             target.write_bytes(body.read())
 
 
-def _restore_bucket(s3: object, bucket: str, directory: Path) -> None:
+def _restore_bucket(s3: BaseClient, bucket: str, directory: Path) -> None:
     if not directory.is_dir():
         return
     for path in sorted(directory.rglob("*")):
         if path.is_file():
             key = path.relative_to(directory).as_posix()
-            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())  # type: ignore[attr-defined]
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
 
 
 def _read_parameter(target: EmbeddedTarget, kind: str, reference: str) -> str:
     """A ``PARAMETER_STORE`` name or ``SECRETS_MANAGER`` ``id[:json-key[:stage[:version]]]``."""
     if kind == "PARAMETER_STORE":
         ssm = make_client("ssm", target.endpoint)
-        return ssm.get_parameter(Name=reference, WithDecryption=True)["Parameter"]["Value"]  # type: ignore[attr-defined]
+        return ssm.get_parameter(Name=reference, WithDecryption=True)["Parameter"]["Value"]
     secret_id, _, rest = reference.partition(":")
     if reference.startswith("arn:"):
         parts = reference.split(":")
@@ -374,7 +378,7 @@ def _read_parameter(target: EmbeddedTarget, kind: str, reference: str) -> str:
         arguments["VersionStage"] = stage
     if version:
         arguments["VersionId"] = version
-    value = secrets.get_secret_value(**arguments)["SecretString"]  # type: ignore[attr-defined]
+    value = secrets.get_secret_value(**arguments)["SecretString"]
     return str(json.loads(value)[json_key]) if json_key else value
 
 
