@@ -84,12 +84,16 @@ def test_a_rehearsal_of_this_repository_reaches_smoke_prod_green(tmp_path: Path)
 def test_a_seeded_handler_bug_stops_the_release_before_prod(
     copy_of_this_repository: Path, tmp_path: Path
 ) -> None:
-    """A bug no unit test covers (the health route) goes red after DeployDev, naming the test."""
+    """A handler bug the unit layer cannot see (it breaks only on Lambda's runtime, which sets
+    ``AWS_EXECUTION_ENV`` and the in-process unit API does not) passes Build and goes red
+    once deployed, naming the test that stopped it; DeployProd never runs."""
     routes = copy_of_this_repository / "app" / "src" / "items" / "routes_read.py"
     text = routes.read_text()
     seeded = text.replace(
         "def health() -> HealthStatus:\n",
-        "def health() -> HealthStatus:\n    raise RuntimeError('seeded')\n",
+        "def health() -> HealthStatus:\n"
+        "    if __import__('os').environ.get('AWS_EXECUTION_ENV'):\n"
+        "        raise RuntimeError('seeded: breaks on the Lambda runtime only')\n",
         1,
     )
     assert seeded != text, "the health route moved: seed the bug elsewhere"
