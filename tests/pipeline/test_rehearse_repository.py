@@ -92,8 +92,8 @@ def test_a_seeded_handler_bug_stops_the_release_before_prod(
     seeded = text.replace(
         "def health() -> HealthStatus:\n",
         "def health() -> HealthStatus:\n"
-        "    if __import__('os').environ.get('AWS_EXECUTION_ENV'):\n"
-        "        raise RuntimeError('seeded: breaks on the Lambda runtime only')\n",
+        '    if __import__("os").environ.get("AWS_EXECUTION_ENV"):\n'
+        '        raise RuntimeError("seeded: breaks on the Lambda runtime only")\n',
         1,
     )
     assert seeded != text, "the health route moved: seed the bug elsewhere"
@@ -121,8 +121,8 @@ def test_a_bad_prod_release_is_rolled_back_by_its_canary_alarm(
         routes.read_text().replace(
             "def health() -> HealthStatus:\n",
             "def health() -> HealthStatus:\n"
-            "    if __import__('os').environ['STAGE'] == 'prod':\n"
-            "        raise RuntimeError('prod only')\n",
+            '    if __import__("os").environ["STAGE"] == "prod":\n'
+            '        raise RuntimeError("prod only")\n',
             1,
         )
     )
