@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,19 @@ def test_shards_cover_every_test_once_deterministically_and_balanced() -> None:
 def test_a_malformed_shard_is_refused_naming_it(text: str) -> None:
     with pytest.raises(ShardError, match=text.replace("/", "/")):
         parse_shard(text)
+
+
+def test_shard_option_keeps_one_shard_of_the_collected_tests(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('pytest_plugins = ["harness.pytest_plugin"]')
+    pytester.makeini("[pytest]\nharness_test_durations = durations.json\n")
+    pytester.makepyfile(test_some="\n".join(f"def test_{n}(): pass" for n in "abcd"))
+    durations = {"a": 5, "b": 1, "c": 1, "d": 1}
+    (pytester.path / "durations.json").write_text(
+        json.dumps({f"test_some.py::test_{name}": seconds for name, seconds in durations.items()})
+    )
+    pytester.runpytest("--shard", "1/2").assert_outcomes(passed=1)
+    pytester.runpytest("--shard", "2/2").assert_outcomes(passed=3)
+    first = pytester.runpytest("--shard", "1/2", "--co", "-q").stdout.str()
+    assert "test_some.py::test_a" in first, "the long test is alone on the first shard"
+    bad = pytester.runpytest("--shard", "3/2")
+    assert "--shard '3/2': K must be between 1 and N" in bad.stderr.str()
