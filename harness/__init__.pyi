@@ -2,9 +2,6 @@
 # repository may rely on. harness/__init__.py reads this file to import each name on first
 # use, so this list is its only home; docs/public-api.md explains each with an example.
 
-from harness.buildspec import Buildspec as Buildspec
-from harness.buildspec import load_buildspec as load_buildspec
-from harness.buildspec import tox_envs as tox_envs
 from harness.checks import CHECKS as CHECKS
 from harness.checks import Check as Check
 from harness.checks import CheckInput as CheckInput
@@ -12,6 +9,12 @@ from harness.checks import Finding as Finding
 from harness.events import LambdaContext as LambdaContext
 from harness.events import http_api_event as http_api_event
 from harness.inprocess_api import InProcessApi as InProcessApi
+from harness.pipeline.buildspec import Buildspec as Buildspec
+from harness.pipeline.buildspec import load_buildspec as load_buildspec
+from harness.pipeline.buildspec import tox_envs as tox_envs
+from harness.pipeline.stages import PipelineAction as PipelineAction
+from harness.pipeline.stages import PipelineStage as PipelineStage
+from harness.pipeline.stages import artifact_store_location as artifact_store_location
 from harness.plugin.requires import requires as requires
 from harness.sam import Route as Route
 from harness.sam import SamApi as SamApi
@@ -73,9 +76,6 @@ from harness.template.metrics import MetricRef as MetricRef
 from harness.template.metrics import alarm_metrics as alarm_metrics
 from harness.template.metrics import dashboard_metrics as dashboard_metrics
 from harness.template.origin import display_path as display_path
-from harness.template.pipeline import PipelineAction as PipelineAction
-from harness.template.pipeline import PipelineStage as PipelineStage
-from harness.template.pipeline import artifact_store_location as artifact_store_location
 from harness.template.principals import NAMED_PRINCIPALS as NAMED_PRINCIPALS
 from harness.template.sub import placeholder as placeholder
 from harness.template.sub import sub_text as sub_text

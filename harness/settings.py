@@ -142,6 +142,20 @@ OPTIONS: tuple[Option, ...] = (
         commands=_DEPLOY,
         examples=("auth=infra/auth.yaml", "shared=infra/shared.yaml", "net=net.yaml"),
     ),
+    Option(
+        "shard",
+        "run only shard K of N (K/N) of the collected tests, balanced by the durations in "
+        "harness_test_durations (harness.sharding)",
+        commands=frozenset({PYTEST}),
+        examples=("1/2", "2/2", "1/3"),
+    ),
+    Option(
+        "test_durations",
+        "JSON file of test id to seconds that --shard balances by",
+        PathKind(),
+        default="test-durations.json",
+        commands=frozenset({PYTEST}),
+    ),
     # The check pack (template layer).
     Option(
         "check_pack",

@@ -11,6 +11,14 @@ from harness.targets.embedded.runtimes import Interpreter, find_interpreter
 pytest_plugins = ["pytester"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "rehearsal: rehearses this repository's whole pipeline (minutes); deselected by "
+        "`tox -e tests` by default, run by `.ci/run` (`dev.py tests -- -m rehearsal`)",
+    )
+
+
 @pytest.fixture
 def require_interpreter() -> Callable[[str], Interpreter]:
     """``require_interpreter("python3.12")``: that runtime's own interpreter, or a skip.

@@ -1,8 +1,9 @@
 """The harness's command line, one module per command: ``python -m harness <command>``.
 
 ``up`` serves the app on the embedded target until Ctrl-C; ``init`` adopts the harness in
-a SAM repository. Each command takes the options :data:`harness.settings.OPTIONS` lists
-for it, resolved like pytest's (:mod:`harness.cli.options`). A command is a module with a
+a SAM repository; ``rehearse`` runs the pipeline locally. Each command takes the options
+:data:`harness.settings.OPTIONS` lists for it, resolved like pytest's
+(:mod:`harness.cli.options`). A command is a module with a
 ``main(argv) -> int``, listed in :data:`COMMANDS`.
 """
 
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 COMMANDS = {
     "up": ("harness.cli.up", "deploy the app on the embedded target and serve it until Ctrl-C"),
     "init": ("harness.cli.init", "adopt the harness in this SAM repository"),
+    "rehearse": ("harness.cli.rehearse", "run pipeline/pipeline.yaml locally, stage by stage"),
 }
 
 

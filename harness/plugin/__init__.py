@@ -26,4 +26,5 @@ pytest_plugins = (
     "harness.plugin.checks",
     "harness.plugin.smoke_gate",
     "harness.plugin.smoke_fixtures",
+    "harness.plugin.sharding",
 )

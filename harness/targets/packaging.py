@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 from harness.sam import SamModel
 from harness.sam.definitions import inline_includes
+from harness.sam.model import SamFunction
 from harness.targets.base import Gap
-from harness.targets.embedded import packager
+from harness.targets.embedded import packager, s3_code
+from harness.targets.embedded.s3_code import Downloader
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -68,8 +71,14 @@ class PackagedTemplate:
     gaps: list[Gap] = field(default_factory=list)
 
 
-def package_template(model: SamModel, upload: Uploader, cache_dir: Path) -> PackagedTemplate:
-    """Build, zip and upload every local function and layer; return the packaged document."""
+def package_template(
+    model: SamModel, upload: Uploader, cache_dir: Path, download: Downloader | None = None
+) -> PackagedTemplate:
+    """Build, zip and upload every local function and layer; return the packaged document.
+
+    With ``download``, code already on S3 (a packaged template) is fetched from the
+    target's S3 and run as it is (:mod:`harness.targets.embedded.s3_code`).
+    """
     document = json.loads(json.dumps(model.document))
     resources = document["Resources"]
     inline_includes(document, model)
@@ -83,6 +92,8 @@ def package_template(model: SamModel, upload: Uploader, cache_dir: Path) -> Pack
     gaps: list[Gap] = []
     for layer in model.layers.values():
         if layer.content_dir is None:
+            fetched = _fetch(download, layer.properties.get("ContentUri"), None, cache_dir)
+            layer_builds |= {layer.logical_id: fetched[0]} if fetched else {}
             continue
         _require_dir(model, layer.logical_id, "ContentUri", layer.properties, layer.content_dir)
         build_method = layer.build_method
@@ -102,6 +113,10 @@ def package_template(model: SamModel, upload: Uploader, cache_dir: Path) -> Pack
     functions: dict[str, PackagedFunction] = {}
     for function in model.functions.values():
         if function.code_dir is None:
+            on_s3 = _packaged_on_s3(function, download, layer_builds, cache_dir)
+            if on_s3 is not None:
+                functions[function.logical_id], replaced = on_s3
+                gaps += _replaced_gap(function.logical_id, replaced)
             continue
         _require_dir(model, function.logical_id, "CodeUri", function.properties, function.code_dir)
         runtime = function.runtime
@@ -134,6 +149,68 @@ def package_template(model: SamModel, upload: Uploader, cache_dir: Path) -> Pack
                 tuple(layer_builds[i] for i in function.layer_ids if i in layer_builds),
             )
     return PackagedTemplate(document, functions, gaps)
+
+
+def _packaged_on_s3(
+    function: SamFunction,
+    download: Downloader | None,
+    layer_builds: Mapping[str, Path],
+    cache_dir: Path,
+) -> tuple[PackagedFunction, list[str]] | None:
+    """A Python function whose code zip is in the target's S3, fetched to run as it is."""
+    uri = function.properties.get("CodeUri")
+    fetched = _fetch(download, uri, function.runtime, cache_dir) if function.is_python else None
+    if fetched is None:
+        return None
+    build, replaced = fetched
+    packaged = PackagedFunction(
+        function.logical_id,
+        str(function.runtime),
+        build,
+        uri if isinstance(uri, str) else f"s3://{uri['Bucket']}/{uri['Key']}",
+        tuple(layer_builds[i] for i in function.layer_ids if i in layer_builds),
+    )
+    return packaged, replaced
+
+
+def _fetch(
+    download: Downloader | None, uri: Any, runtime: str | None, cache_dir: Path
+) -> tuple[Path, list[str]] | None:
+    """The build dir of code on the target's S3, or None when it is elsewhere or absent."""
+    location = s3_code.s3_location(uri)
+    if download is None or location is None:
+        return None
+    archive = download(*location)
+    if archive is None:
+        return None
+    return s3_code.extract_code(archive, runtime, cache_dir)
+
+
+def _replaced_gap(logical_id: str, replaced: list[str]) -> list[Gap]:
+    if not replaced:
+        return []
+    return [
+        Gap(
+            logical_id,
+            SERVERLESS_FUNCTION,
+            f"its code zip holds native wheels for another machine; {', '.join(replaced)} "
+            f"run as built for {platform.machine()} instead",
+        )
+    ]
+
+
+def s3_downloader(s3: BaseClient) -> Downloader:
+    """A :data:`Downloader` reading from the target's S3; a missing object gives None."""
+
+    def download(bucket: str, key: str) -> bytes | None:
+        try:
+            return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except s3.exceptions.NoSuchKey:
+            return None
+        except s3.exceptions.NoSuchBucket:
+            return None
+
+    return download
 
 
 def create_bucket(s3: BaseClient, bucket: str, region: str) -> None:

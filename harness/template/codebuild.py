@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.buildspec import Buildspec, BuildspecError, load_buildspec
+from harness.pipeline.buildspec import Buildspec, BuildspecError, load_buildspec
+from harness.pipeline.stages import PipelineAction, PipelineStage
 from harness.template.match import render
 from harness.template.model import Template
-from harness.template.pipeline import PipelineAction, PipelineStage
 from harness.template.subjects import Resource
 
 # CodeBuild's default when a project names no buildspec.

@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from harness.template import conditions, iam, pipeline
+from harness.pipeline import stages
+from harness.template import conditions, iam
 from harness.template.loader import SourceDict, load_document
 from harness.template.match import RefersTo, match, render
 from harness.template.origin import Origin, display_path
@@ -126,10 +127,10 @@ class Template:
             f"policy statements in {self.label}",
         )
 
-    def pipeline_stages(self) -> list[pipeline.PipelineStage]:
+    def pipeline_stages(self) -> list[stages.PipelineStage]:
         """Stages of the template's only ``AWS::CodePipeline::Pipeline``, actions in run order."""
         owner = self.resources("AWS::CodePipeline::Pipeline").one()
-        return pipeline.pipeline_stages(owner)
+        return stages.pipeline_stages(owner)
 
     @property
     def outputs(self) -> Mapping[str, Any]:

@@ -27,13 +27,13 @@ WITH_DEPS = Path(__file__).resolve().parents[2] / "fixtures" / "functions" / "wi
 def install_calls(monkeypatch) -> list[list[str]]:
     """Every installer run, recorded (the real installer still runs)."""
     calls: list[list[str]] = []
-    real_install = packager._install
+    real_install = packager.install
 
     def counting(requirement_args, *args, **kwargs):
         calls.append(list(requirement_args))
         real_install(requirement_args, *args, **kwargs)
 
-    monkeypatch.setattr(packager, "_install", counting)
+    monkeypatch.setattr(packager, "install", counting)
     return calls
 
 

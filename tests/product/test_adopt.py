@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.buildspec import load_buildspec
 from harness.cli.init import main as init
+from harness.pipeline.buildspec import load_buildspec
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIXTURE_APP = REPOSITORY / "fixtures" / "apps" / "http_hello"

@@ -763,6 +763,57 @@ DEFECTS = [
         "test_prod_test_role_can_only_read",
         ("SmokeGateSweepPolicy", "dynamodb:DeleteItem"),
     ),
+    Defect(
+        "two builds of the batch run the same shard",
+        in_buildspec(
+            "buildspec-integration.yml",
+            lambda spec: spec["batch"]["build-list"][1]["env"]["variables"].update(
+                HARNESS_SHARD="1/2"
+            ),
+        ),
+        "test_pipeline_batch",
+        "test_integration_suite_runs_as_a_batch_of_every_shard",
+        ("IntegrationSuite", "HARNESS_SHARD", "expected ['1/2', '2/2']"),
+    ),
+    Defect(
+        "batch restricted to fewer builds than shards",
+        set_at(
+            properties_path(
+                "IntegrationTestProject", "BuildBatchConfig", "Restrictions", "MaximumBuildsAllowed"
+            ),
+            1,
+        ),
+        "test_pipeline_batch",
+        "test_batch_is_bounded_by_the_projects_batch_config",
+        ("IntegrationSuite", "MaximumBuildsAllowed (1) must allow 2 shards"),
+    ),
+    Defect(
+        "batch role may do more than run the shards",
+        lambda copy: statement(copy, "IntegrationTestBatchRolePolicy", "RunShards")[
+            "Action"
+        ].append("codebuild:DeleteProject"),
+        "test_pipeline_batch",
+        "test_batch_role_runs_only_this_projects_builds",
+        ("IntegrationTestBatchRolePolicy", "codebuild:DeleteProject"),
+    ),
+    Defect(
+        "pipeline role cannot start the batch",
+        lambda copy: statements(copy, "PipelineRolePolicy").remove(
+            statement(copy, "PipelineRolePolicy", "RunIntegrationBatch")
+        ),
+        "test_pipeline_batch",
+        "test_pipeline_role_may_start_the_batch",
+        ("PipelineRole", "codebuild:StartBuildBatch"),
+    ),
+    Defect(
+        "shard summary published where the approval does not read it",
+        lambda copy: action(copy, "IntegrationTest", "IntegrationReport").update(
+            Namespace="ShardVariables"
+        ),
+        "test_pipeline_batch",
+        "test_shard_reports_are_merged_into_the_approvals_summary",
+        ("IntegrationReport", "IntegrationTestVariables"),
+    ),
 ]
 
 

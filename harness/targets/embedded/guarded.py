@@ -18,8 +18,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 _GUARD_MAIN = Path(__file__).with_name("guard_main.py")
 
@@ -33,6 +34,21 @@ def run_guarded(
     ``timeout_s``; on a timeout, on Ctrl-C and on any other exception the group is killed
     before the exception propagates.
     """
+    with guarded_popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        stdout, stderr = process.communicate(timeout=timeout_s)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, list(command), stdout, stderr)
+    return subprocess.CompletedProcess(list(command), 0, stdout, stderr)
+
+
+@contextlib.contextmanager
+def guarded_popen(
+    command: Sequence[str], *, cwd: Path, **popen: Any
+) -> Iterator[subprocess.Popen[Any]]:
+    """``command`` started under the guard (see module doc); killed, group and all, if the
+    block raises (a timeout, Ctrl-C); the block waits for it to end otherwise."""
     watch_read, watch_write = os.pipe()
     try:
         process = subprocess.Popen(
@@ -40,10 +56,8 @@ def run_guarded(
             pass_fds=(watch_read,),
             cwd=cwd,
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
             start_new_session=True,
+            **popen,
         )
     except BaseException:
         os.close(watch_write)
@@ -51,10 +65,9 @@ def run_guarded(
     finally:
         os.close(watch_read)
     try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
+        yield process
     except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        kill_group(process)
         process.wait()
         for stream in (process.stdout, process.stderr):
             if stream is not None:
@@ -62,6 +75,9 @@ def run_guarded(
         raise
     finally:
         os.close(watch_write)
-    if process.returncode:
-        raise subprocess.CalledProcessError(process.returncode, list(command), stdout, stderr)
-    return subprocess.CompletedProcess(list(command), 0, stdout, stderr)
+
+
+def kill_group(process: subprocess.Popen[Any]) -> None:
+    """SIGKILL the process group a :func:`guarded_popen` command leads."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

@@ -104,7 +104,7 @@ def mount_layers(layer_builds: Sequence[Path], runtime: str, cache_dir: Path) ->
         for build in layer_builds:
             shutil.copytree(build, staging, copy_function=_link_replacing, dirs_exist_ok=True)
 
-    _publish(opt, fill)
+    publish(opt, fill)
     python = opt / LAYER_PYTHON_DIR
     candidates = (python / "lib" / runtime / "site-packages", python)
     return [path for path in candidates if path.is_dir()]
@@ -142,7 +142,7 @@ def _build(source_dir: Path, cache_dir: Path, *, runtime: str | None, subdir: st
         if deps is not None:
             shutil.copytree(deps, target, copy_function=_link_unless_present, dirs_exist_ok=True)
 
-    return _publish(build, fill)
+    return publish(build, fill)
 
 
 def runtime_layer(runtime: str, cache_dir: Path) -> Path:
@@ -208,12 +208,12 @@ def _cached_install(
     """Install requirements into a cache entry keyed by their text and the interpreter."""
     digest = hashlib.sha256(key_material).hexdigest()[:16]
     entry = entries / f"{runtime}-{interpreter.version}-{digest}"
-    return _publish(
-        entry, lambda staging: _install(requirement_args, staging, interpreter, cwd, source)
+    return publish(
+        entry, lambda staging: install(requirement_args, staging, interpreter, cwd, source)
     )
 
 
-def _install(
+def install(
     requirement_args: Sequence[str], target: Path, interpreter: Interpreter, cwd: Path, source: str
 ) -> None:
     """Install with uv when available (fast, shares its wheel cache), else with pip."""
@@ -237,7 +237,7 @@ def _install(
         ) from error
 
 
-def _publish(entry: Path, fill: Callable[[Path], None]) -> Path:
+def publish(entry: Path, fill: Callable[[Path], None]) -> Path:
     """Return ``entry``, filling it first through a staging dir and an atomic rename."""
     if entry.is_dir():
         return entry

@@ -84,6 +84,7 @@ from harness.targets.packaging import (
     PackagedTemplate,
     create_bucket,
     package_template,
+    s3_downloader,
     s3_uploader,
 )
 from harness.targets.registry import CAPABILITIES
@@ -283,7 +284,9 @@ class EmbeddedTarget(Target):
             access_log=self._workdir / stack.name / "http-api-access.log",
         )
         stack.http_api.start()
-        packaged = package_template(model, self._uploader(stack), self._cache_dir)
+        packaged = package_template(
+            model, self._uploader(stack), self._cache_dir, s3_downloader(stack.client("s3"))
+        )
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
         check_output_references(model.document, transformed, template_path)
         template, gaps = remove_unsupported(
@@ -341,6 +344,10 @@ class EmbeddedTarget(Target):
         del self._stacks[stack.name]
         with contextlib.suppress(Exception):
             stack.client("cloudformation").delete_stack(StackName=stack.name)
+
+    def delete(self, stack_name: str) -> None:
+        """Stop a deployed stack's workers and API and delete it from moto."""
+        self._undeploy(self.stack(stack_name))
 
     def stack(self, stack_name: str) -> EmbeddedStack:
         """A stack this target deployed in this session (moto forgets everything else)."""

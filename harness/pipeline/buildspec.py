@@ -30,6 +30,7 @@ COVERAGE_REPORT_FORMATS = frozenset({"CLOVERXML", "COBERTURAXML", "JACOCOXML", "
 REPORT_FORMATS = TEST_REPORT_FORMATS | COVERAGE_REPORT_FORMATS
 ON_FAILURE_MODES = frozenset({"ABORT", "CONTINUE"})
 
+_BATCH_ENV_KEYS = {"variables", "compute-type", "image", "type", "privileged-mode"}
 _VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SHELL_SEPARATORS = frozenset({"&&", "||", ";", "|"})
 
@@ -100,6 +101,30 @@ class Artifacts:
 
 
 @dataclass(frozen=True)
+class BatchBuild:
+    """One build of a batch: its identifier and the variables it adds to the buildspec's."""
+
+    identifier: str
+    variables: Mapping[str, str] = field(default_factory=dict)
+    buildspec: str | None = None
+    ignore_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The ``batch`` section: a ``build-list`` or a ``build-matrix``, expanded into builds.
+
+    A matrix's builds are every combination of its ``dynamic.env.variables`` values, in
+    the order the values are written (the first variable varying slowest), named
+    ``<VAR1>_<value1>_<VAR2>_<value2>`` as CodeBuild does not promise any identifier.
+    """
+
+    kind: str
+    builds: tuple[BatchBuild, ...]
+    fast_fail: bool = False
+
+
+@dataclass(frozen=True)
 class Buildspec:
     """A loaded buildspec; ``source`` is the path it was read from, used in every message."""
 
@@ -110,6 +135,7 @@ class Buildspec:
     artifacts: Artifacts | None = None
     cache_paths: tuple[str, ...] = ()
     run_as: str | None = None
+    batch: Batch | None = None
 
     def all_commands(self) -> tuple[str, ...]:
         """Every command in the order CodeBuild runs them (each phase, then its finally)."""
@@ -194,7 +220,9 @@ class _Parser:
     def buildspec(self, document: object) -> Buildspec:
         top = self.mapping(document, "(document)")
         self.known_keys(
-            top, "", {"version", "run-as", "env", "phases", "reports", "artifacts", "cache"}
+            top,
+            "",
+            {"version", "run-as", "env", "phases", "reports", "artifacts", "cache", "batch"},
         )
         if "version" not in top:
             raise self.fail("version", "required; must be 0.2")
@@ -217,6 +245,79 @@ class _Parser:
             artifacts=self.artifacts(top["artifacts"], "artifacts") if "artifacts" in top else None,
             cache_paths=self.cache_paths(top["cache"]) if "cache" in top else (),
             run_as=self.optional_string(top, "run-as", ""),
+            batch=self.batch(top["batch"]) if "batch" in top else None,
+        )
+
+    def batch(self, value: object) -> Batch:
+        body = self.mapping(value, "batch")
+        self.known_keys(body, "batch", {"fast-fail", "build-list", "build-matrix", "build-graph"})
+        kinds = [kind for kind in ("build-list", "build-matrix", "build-graph") if kind in body]
+        if len(kinds) != 1:
+            raise self.fail("batch", "must hold exactly one of build-list, build-matrix")
+        (kind,) = kinds
+        if kind == "build-graph":
+            raise self.fail("batch.build-graph", "is not modelled; use build-list or build-matrix")
+        fast_fail = self.true_false(body, "fast-fail", "batch")
+        if kind == "build-list":
+            builds = self.build_list(body[kind])
+        else:
+            builds = self.build_matrix(body[kind])
+        identifiers = [build.identifier for build in builds]
+        if len(set(identifiers)) != len(identifiers):
+            raise self.fail(f"batch.{kind}", "identifiers must be unique")
+        return Batch(kind, builds, fast_fail)
+
+    def build_list(self, value: object) -> tuple[BatchBuild, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail("batch.build-list", "must be a non-empty list of builds")
+        builds = []
+        for index, item in enumerate(value):
+            where = f"batch.build-list[{index}]"
+            body = self.mapping(item, where)
+            self.known_keys(body, where, {"identifier", "env", "buildspec", "ignore-failure"})
+            identifier = self.optional_string(body, "identifier", where) or f"build{index + 1}"
+            if not _VARIABLE_NAME.match(identifier):
+                raise self.fail(
+                    f"{where}.identifier", "letters, digits and underscores only (CodeBuild)"
+                )
+            env = self.mapping(body.get("env", {}), f"{where}.env")
+            self.known_keys(
+                env,
+                f"{where}.env",
+                {"variables", "compute-type", "image", "type", "privileged-mode"},
+            )
+            builds.append(
+                BatchBuild(
+                    identifier=identifier,
+                    variables=self.variables(env.get("variables", {}), f"{where}.env.variables"),
+                    buildspec=self.optional_string(body, "buildspec", where),
+                    ignore_failure=self.true_false(body, "ignore-failure", where),
+                )
+            )
+        return tuple(builds)
+
+    def build_matrix(self, value: object) -> tuple[BatchBuild, ...]:
+        body = self.mapping(value, "batch.build-matrix")
+        self.known_keys(body, "batch.build-matrix", {"static", "dynamic"})
+        static = self.mapping(body.get("static", {}), "batch.build-matrix.static")
+        dynamic = self.mapping(body.get("dynamic", {}), "batch.build-matrix.dynamic")
+        env = self.mapping(dynamic.get("env", {}), "batch.build-matrix.dynamic.env")
+        where = "batch.build-matrix.dynamic.env.variables"
+        axes = self.mapping(env.get("variables", {}), where)
+        if not axes:
+            raise self.fail(where, "must list at least one variable and its values")
+        combinations: list[dict[str, str]] = [{}]
+        for name, values in axes.items():
+            strings = self.strings(values, f"{where}.{name}")
+            combinations = [{**done, str(name): item} for done in combinations for item in strings]
+        ignore_failure = self.true_false(static, "ignore-failure", "batch.build-matrix.static")
+        return tuple(
+            BatchBuild(
+                identifier="_".join(f"{name}_{_identifier_part(item)}" for name, item in c.items()),
+                variables=c,
+                ignore_failure=ignore_failure,
+            )
+            for c in combinations
         )
 
     def phase(self, name: object, value: object) -> Phase:
@@ -385,6 +486,12 @@ class _Parser:
             return value == "yes"
         raise self.fail(_join(where, key), f"must be yes or no, found {value!r}")
 
+    def true_false(self, body: dict[object, object], key: str, where: str) -> bool:
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(_join(where, key), f"must be true or false, found {value!r}")
+        return value
+
     def known_keys(self, body: dict[object, object], where: str, allowed: set[str]) -> None:
         for key in body:
             if key not in allowed:
@@ -396,6 +503,10 @@ class _Parser:
 
 def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
+
+
+def _identifier_part(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", value)
 
 
 def _kind(value: object) -> str:

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from harness.buildspec import (
+from harness.pipeline.buildspec import (
     Buildspec,
     BuildspecError,
     load_buildspec,
@@ -17,9 +17,13 @@ from harness.buildspec import (
     tox_envs,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PIPELINE = ROOT / "pipeline"
 REAL_BUILDSPECS = sorted(PIPELINE.glob("buildspec-*.yml"))
+# The ones that run test layers; buildspec-integration-report.yml only merges their reports.
+LAYER_BUILDSPECS = [
+    path for path in REAL_BUILDSPECS if path.name != "buildspec-integration-report.yml"
+]
 
 
 def write(tmp_path: Path, text: str, name: str = "buildspec.yml") -> Path:
@@ -37,15 +41,16 @@ def load_error(path: Path) -> BuildspecError:
 # -- the pipeline's own buildspecs ------------------------------------------------------------
 
 
-def test_the_pipeline_has_its_three_buildspecs() -> None:
+def test_the_pipeline_has_its_four_buildspecs() -> None:
     assert [path.name for path in REAL_BUILDSPECS] == [
         "buildspec-build.yml",
+        "buildspec-integration-report.yml",
         "buildspec-integration.yml",
         "buildspec-smoke.yml",
     ]
 
 
-@pytest.mark.parametrize("path", REAL_BUILDSPECS, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", LAYER_BUILDSPECS, ids=lambda path: path.name)
 def test_every_real_buildspec_loads_with_pinned_python_and_reports(path: Path) -> None:
     buildspec = load_buildspec(path)
 
@@ -74,11 +79,16 @@ def test_each_buildspec_runs_exactly_its_tox_environments(
 def test_test_buildspecs_export_what_the_approval_reads() -> None:
     smoke = load_buildspec(PIPELINE / "buildspec-smoke.yml")
     integration = load_buildspec(PIPELINE / "buildspec-integration.yml")
+    merge = load_buildspec(PIPELINE / "buildspec-integration-report.yml")
 
     assert smoke.env.exported_variables == ("TEST_SUMMARY", "REPORT_URL")
-    assert integration.env.exported_variables == ("TEST_SUMMARY",)
+    # A batch's builds export nothing the pipeline reads: the merge of their reports does.
+    assert integration.env.exported_variables == ()
+    assert merge.env.exported_variables == ("TEST_SUMMARY",)
     assert smoke.report_files() == ("reports/smoke-*.xml",)
     assert integration.report_files() == ("reports/integration.xml",)
+    assert integration.artifacts is not None
+    assert integration.artifacts.files == ("integration.xml",)
 
 
 def test_build_buildspec_packages_the_template_it_ships() -> None:
