@@ -200,7 +200,8 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
     # Restored afterwards: later benchmarks start subprocesses from this environment.
     with mock.patch.dict(os.environ, environment):
         sys.path.insert(0, str(APP_TEMPLATE.parent / "src"))
-        from harness.events import LambdaContext, http_api_event
+        from harness.apigateway import LambdaContext
+        from harness.apigateway.events import http_api_event
         from items.read import handler
 
         def call() -> None:
@@ -210,7 +211,9 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
                 route_key="GET /items/{id}",
                 path_parameters={"id": item_id},
             )
-            assert handler(event, LambdaContext())["statusCode"] == 200
+            assert (
+                handler(event, LambdaContext.for_function("ItemsReadFunction"))["statusCode"] == 200
+            )
 
         for _ in range(WARM_UP):
             call()

@@ -105,6 +105,15 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "or answers every invocation with its error (report)",
     ),
     OptionSpec(
+        "api",
+        "--api",
+        ("HARNESS_API",),
+        "harness_api",
+        None,
+        None,
+        "logical id of the API that stack.api_url means when the stack has several",
+    ),
+    OptionSpec(
         "stage_parameter",
         "--stage-parameter",
         ("HARNESS_STAGE_PARAMETER",),
@@ -155,6 +164,7 @@ class HarnessSettings:
     sources: Mapping[str, str]
     stage_parameter: str = "Stage"
     parameters: Mapping[str, Setting] = field(default_factory=dict)
+    api: str | None = None
 
     def describe(self) -> str:
         """One line for the pytest header, e.g. ``target=embedded (default)``."""
@@ -236,6 +246,7 @@ def resolve_settings(
         init_failures=str(resolved["init_failures"].value),
         sources={name: setting.source for name, setting in resolved.items()},
         stage_parameter=str(resolved["stage_parameter"].value),
+        api=resolved["api"].value,
         parameters=resolve_parameters(cli_parameters, environ, ini_parameters),
     )
 

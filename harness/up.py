@@ -18,6 +18,7 @@ when this process is gone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -34,6 +35,7 @@ from harness.settings import (
     SettingsError,
     resolve_parameters,
 )
+from harness.targets.base import StackNotReady
 
 if TYPE_CHECKING:
     from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
@@ -159,7 +161,6 @@ def _teardown(
 def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
     from harness.targets.embedded.up_state import RunningStack, UpState
 
-    assert stack.http_api is not None
     return UpState(
         pid=os.getpid(),
         endpoint=target.endpoint,
@@ -168,7 +169,7 @@ def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
             stack.name: RunningStack(
                 name=stack.name,
                 outputs=stack.outputs,
-                api_urls=(stack.http_api.url,),
+                api_urls=dict(stack.api_urls),
                 emulation_gaps=tuple(stack.emulation_gaps),
             )
         },
@@ -177,7 +178,10 @@ def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
 
 
 def _print_ready(target: EmbeddedTarget, stack: EmbeddedStack, state_path: Path) -> None:
-    print(f"ApiUrl: {stack.api_url}")
+    with contextlib.suppress(StackNotReady):  # several APIs and no harness_api: none is "the" API
+        print(f"ApiUrl: {stack.api_url}")
+    for logical_id, url in stack.api_urls.items():
+        print(f"  API {logical_id}: {url}")
     for key, value in sorted(stack.outputs.items()):
         print(f"  output {key} = {value}")
     for gap in stack.emulation_gaps:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.targets.api_urls import api_base_urls
 from harness.targets.base import (
     Capability,
     ClientFactory,
@@ -101,7 +102,9 @@ class AwsTarget(Target):
         except (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError) as error:
             raise TargetUnreachable(f"endpoint unreachable ({where}): {error}") from None
         if self._running_up is not None and stack_name in self._running_up.stacks:
-            stack.emulation_gaps = list(self._running_up.stacks[stack_name].emulation_gaps)
+            running = self._running_up.stacks[stack_name]
+            stack.emulation_gaps = list(running.emulation_gaps)
+            stack.api_urls = dict(running.api_urls)
         return stack
 
     def teardown(self) -> None:
@@ -138,11 +141,15 @@ def discover_stack(stack: Stack) -> Stack:
             + (f" ({reason})" if reason else ""),
         )
     stack.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    stack.physical_ids = {
-        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
+    summaries = [
+        summary
         for page in cloudformation.get_paginator("list_stack_resources").paginate(
             StackName=stack.name
         )
         for summary in page["StackResourceSummaries"]
+    ]
+    stack.physical_ids = {
+        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
     }
+    stack.api_urls = api_base_urls(summaries, stack.region)
     return stack

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from items_client import ItemsClient
 
+from harness.sam import read_sam_model
 from harness.targets.base import Stack
-from harness.targets.embedded.routes import routes_from_sam
 from harness.template.loader import load_document
 
 pytestmark = [pytest.mark.requires("http_api"), pytest.mark.readonly]
@@ -52,7 +52,7 @@ def test_an_unknown_route_is_api_gateways_404(items: ItemsClient) -> None:
 
 
 def test_openapi_document_matches_the_templates_routes(
-    items: ItemsClient, app_template_path: Path
+    items: ItemsClient, app_template_path: Path, app_parameters: dict[str, str]
 ) -> None:
     document = items.request("GET", "/openapi.json").json()
     served = {
@@ -60,7 +60,9 @@ def test_openapi_document_matches_the_templates_routes(
         for path, operations in document["paths"].items()
         for method in operations
     }
-    declared = {(r.method, r.path) for r in routes_from_sam(load_document(app_template_path))}
+    declared = {
+        (r.method, r.path) for r in read_sam_model(app_template_path, app_parameters).routes
+    }
     assert served == declared
 
 
