@@ -295,7 +295,7 @@ class EmbeddedTarget(Target):
         provisioned, rest_gaps = provision_rest_resources(
             removed,
             stack.physical_ids,
-            parameters,
+            model.parameter_values,
             stack.client("apigateway"),
             stack_name=stack.name,
         )
