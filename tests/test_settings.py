@@ -132,3 +132,11 @@ def test_pytest_takes_parameters_from_all_three_places(pytester: pytest.Pytester
     result.stdout.fnmatch_lines(
         ["harness: *parameters=Table=cli (command line --parameter), Owner=ini (ini*, Size=9*"]
     )
+
+
+def test_harness_api_names_the_api_from_ini_or_environment() -> None:
+    settings = resolve_settings({}, {"HARNESS_API": "EventsApi"}, {"api": "ShopApi"})
+    assert settings.api == "EventsApi"
+    assert settings.sources["api"] == "environment HARNESS_API"
+    assert resolve_settings({}, {}, {}).api is None
+    assert "api=- (default)" in resolve_settings({}, {}, {}).describe()

@@ -66,6 +66,8 @@ def _as_sub_text(value: Any) -> str | None:
             return None
         texts = [_as_sub_text(part) for part in parts]
         return None if any(text is None for text in texts) else delimiter.join(texts)  # type: ignore[arg-type]
+    if isinstance(value, Mapping) and isinstance(value.get("Fn::GetAtt"), str):
+        value = {"Fn::GetAtt": value["Fn::GetAtt"].split(".", 1)}
     if isinstance(value, str) or (
         isinstance(value, Mapping) and set(value) & {"Ref", "Fn::GetAtt", "Fn::Sub"} == set(value)
     ):
