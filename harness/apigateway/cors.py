@@ -21,7 +21,7 @@ say otherwise (the model applies that).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from harness.apigateway.answers import GatewayResponse
 from harness.apigateway.request import ApiRequest
@@ -43,16 +43,7 @@ def http_preflight(cors: Cors, request: ApiRequest) -> GatewayResponse:
     allowed = _allowed_origin(cors, request.header("origin"))
     if allowed is None:
         return GatewayResponse(204)
-    headers = [("Access-Control-Allow-Origin", allowed)]
-    if cors.allow_methods:
-        headers.append(("Access-Control-Allow-Methods", ",".join(cors.allow_methods)))
-    if cors.allow_headers:
-        headers.append(("Access-Control-Allow-Headers", ",".join(cors.allow_headers)))
-    if cors.max_age_s is not None:
-        headers.append(("Access-Control-Max-Age", str(cors.max_age_s)))
-    if cors.allow_credentials:
-        headers.append(("Access-Control-Allow-Credentials", "true"))
-    return GatewayResponse(204, headers)
+    return GatewayResponse(204, _preflight_headers(cors, allowed, cors.allow_methods))
 
 
 def with_http_cors(cors: Cors, request: ApiRequest, response: GatewayResponse) -> GatewayResponse:
@@ -71,17 +62,22 @@ def with_http_cors(cors: Cors, request: ApiRequest, response: GatewayResponse) -
 
 def rest_preflight(cors: Cors, path_methods: Iterable[str]) -> GatewayResponse:
     """The mock ``OPTIONS`` answer SAM generates for a REST path."""
-    headers = [("Content-Type", "application/json")]
-    headers.append(("Access-Control-Allow-Origin", ",".join(cors.allow_origins)))
     methods = cors.allow_methods or _spelled_out(path_methods)
-    headers.append(("Access-Control-Allow-Methods", ",".join(methods)))
+    headers = _preflight_headers(cors, ",".join(cors.allow_origins), methods)
+    return GatewayResponse(200, [("Content-Type", "application/json"), *headers])
+
+
+def _preflight_headers(cors: Cors, origin: str, methods: Sequence[str]) -> list[tuple[str, str]]:
+    headers = [("Access-Control-Allow-Origin", origin)]
+    if methods:
+        headers.append(("Access-Control-Allow-Methods", ",".join(methods)))
     if cors.allow_headers:
         headers.append(("Access-Control-Allow-Headers", ",".join(cors.allow_headers)))
     if cors.max_age_s is not None:
         headers.append(("Access-Control-Max-Age", str(cors.max_age_s)))
     if cors.allow_credentials:
         headers.append(("Access-Control-Allow-Credentials", "true"))
-    return GatewayResponse(200, headers)
+    return headers
 
 
 def _spelled_out(methods: Iterable[str]) -> tuple[str, ...]:

@@ -57,23 +57,13 @@ def rest_event(
     binary_media_types: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The REST proxy integration event for this request."""
-    event = _v1_request_fields(
-        request,
-        match,
-        context,
-        path=resource_path_below_stage,
-        lower_case=False,
-        resource=match.route.path,
-    )
     identity = _identity(request)
     if caller.api_key is not None:
         identity |= {"apiKey": caller.api_key, "apiKeyId": caller.api_key_id}
-    event["requestContext"] = _v1_request_context(
-        request, context, match.route.path, identity, full_path=request.path
+    event = _v1_event(
+        request, match, context, path=resource_path_below_stage, rest=True, identity=identity
     )
-    authorizer = _v1_authorizer(caller)
-    if authorizer is not None:
-        event["requestContext"]["authorizer"] = authorizer
+    _add_authorizer(event, _v1_authorizer(caller))
     binary = media_type_matches(request.media_type, binary_media_types)
     event["body"], event["isBase64Encoded"] = _v1_body(request.body, binary=binary)
     return event
@@ -87,18 +77,9 @@ def http_v1_event(
     caller: Caller = Caller(),
 ) -> dict[str, Any]:
     """The HTTP API payload format 1.0 event for this request."""
-    event = {"version": "1.0"}
-    event |= _v1_request_fields(
-        request, match, context, path=request.path, lower_case=True, resource=match.route.path
-    )
-    request_context = _v1_request_context(
-        request, context, match.route.path, _identity(request), full_path=request.path
-    )
-    request_context["routeKey"] = match.route.key
-    authorizer = _v1_authorizer(caller)
-    if authorizer is not None:
-        request_context["authorizer"] = authorizer
-    event["requestContext"] = request_context
+    event = {"version": "1.0"} | _v1_event(request, match, context, path=request.path, rest=False)
+    event["requestContext"]["routeKey"] = match.route.key
+    _add_authorizer(event, _v1_authorizer(caller))
     event["body"], event["isBase64Encoded"] = _v1_body(
         request.body, binary=not _is_text(request.media_type, request.body)
     )
@@ -118,9 +99,7 @@ def http_v2_event(
         event["pathParameters"] = dict(match.path_parameters)
     if context.stage_variables:
         event["stageVariables"] = dict(context.stage_variables)
-    authorizer = _v2_authorizer(caller)
-    if authorizer is not None:
-        event["requestContext"]["authorizer"] = authorizer
+    _add_authorizer(event, _v2_authorizer(caller))
     event["isBase64Encoded"] = False
     if request.body:
         if _is_text(request.media_type, request.body):
@@ -145,17 +124,7 @@ def rest_request_authorizer_event(
 ) -> dict[str, Any]:
     """A REST REQUEST authorizer's input: the proxy event's request parts, no body."""
     event: dict[str, Any] = {"type": "REQUEST", "methodArn": method_arn}
-    event |= _v1_request_fields(
-        request,
-        match,
-        context,
-        path=resource_path_below_stage,
-        lower_case=False,
-        resource=match.route.path,
-    )
-    event["requestContext"] = _v1_request_context(
-        request, context, match.route.path, _identity(request), full_path=request.path
-    )
+    event |= _v1_event(request, match, context, path=resource_path_below_stage, rest=True)
     return event
 
 
@@ -181,12 +150,7 @@ def http_authorizer_event(
     event = {"version": "1.0", "type": "REQUEST", "methodArn": route_arn}
     event["identitySource"] = ",".join(identity_values)
     event["authorizationToken"] = identity_values[0] if identity_values else None
-    event |= _v1_request_fields(
-        request, match, context, path=request.path, lower_case=True, resource=match.route.path
-    )
-    event["requestContext"] = _v1_request_context(
-        request, context, match.route.path, _identity(request), full_path=request.path
-    )
+    event |= _v1_event(request, match, context, path=request.path, rest=False)
     return event
 
 
@@ -202,6 +166,28 @@ def media_type_matches(media_type: str | None, patterns: Sequence[str]) -> bool:
     return False
 
 
+def _v1_event(
+    request: ApiRequest,
+    match: RouteMatch,
+    context: GatewayContext,
+    *,
+    path: str,
+    rest: bool,
+    identity: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request part shared by REST, HTTP 1.0 and their authorizers' events."""
+    event = _v1_request_fields(request, match, context, path=path, lower_case=not rest)
+    event["requestContext"] = _v1_request_context(
+        request, context, match.route.path, identity or _identity(request)
+    )
+    return event
+
+
+def _add_authorizer(event: dict[str, Any], authorizer: dict[str, Any] | None) -> None:
+    if authorizer is not None:
+        event["requestContext"]["authorizer"] = authorizer
+
+
 def _v1_request_fields(
     request: ApiRequest,
     match: RouteMatch,
@@ -209,7 +195,6 @@ def _v1_request_fields(
     *,
     path: str,
     lower_case: bool,
-    resource: str,
 ) -> dict[str, Any]:
     headers: dict[str, str] = {}
     multi_headers: dict[str, list[str]] = {}
@@ -223,7 +208,7 @@ def _v1_request_fields(
         query[key] = value
         multi_query.setdefault(key, []).append(value)
     return {
-        "resource": resource,
+        "resource": match.route.path,
         "path": path,
         "httpMethod": request.method,
         "headers": headers,
@@ -240,8 +225,6 @@ def _v1_request_context(
     context: GatewayContext,
     resource_path: str,
     identity: dict[str, Any],
-    *,
-    full_path: str,
 ) -> dict[str, Any]:
     domain = _domain(request)
     return {
@@ -252,7 +235,7 @@ def _v1_request_context(
         "extendedRequestId": context.request_id,
         "httpMethod": request.method,
         "identity": identity,
-        "path": full_path,
+        "path": request.path,
         "protocol": request.protocol,
         "requestId": context.request_id,
         "requestTime": context.request_time,

@@ -93,7 +93,7 @@ class GatewayContext:
     stage_variables: Mapping[str, str] = field(default_factory=dict)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
 
-    @property
+    @cached_property
     def request_time(self) -> str:
         """The ``requestTime`` format of API Gateway: ``09/Apr/2015:12:34:56 +0000``."""
         now = self.time

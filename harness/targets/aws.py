@@ -11,6 +11,10 @@ capabilities that endpoint has and reports its emulation gaps: the release check
 aliases, CodeDeploy or alarms skip there instead of failing. Without credentials or with an
 unreachable endpoint, discovery raises :class:`TargetUnreachable` naming region and
 endpoint, so the session fails once instead of every test on its own.
+
+Each API's base URL comes from the stack's resources (:mod:`harness.targets.api_urls`), so
+``stack.api_url`` works without an ``ApiUrl`` output; a ``harness up`` it attaches to
+publishes the local URLs of its APIs instead.
 """
 
 from __future__ import annotations

@@ -160,10 +160,12 @@ class LocalApi:
             duration_ms,
             exchange.integration_error,
         )
-        line = self._access_line(request, exchange, duration_ms)
+        line = (
+            None if self._access_log is None else self._access_line(request, exchange, duration_ms)
+        )
         with self._lock:  # recorded before answering: a client that got its answer finds it
             self._records.append(record)
-            if self._access_log is not None:
+            if self._access_log is not None and line is not None:
                 self._access_log.write(line + "\n")
                 self._access_log.flush()
         return exchange
