@@ -21,8 +21,11 @@ _RELOAD_AT_MOST_EVERY_S = 1.0
 class MotoApiKeys:
     """The :class:`~harness.apigateway.ApiKeys` of one moto endpoint."""
 
-    def __init__(self, client: Any, clock: Callable[[], float] = time.monotonic) -> None:
-        self._client = client
+    def __init__(
+        self, client: Callable[[], Any], clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """``client()`` gives the API Gateway client, asked for at the first key checked."""
+        self._client_factory = client
         self._clock = clock
         self._lock = threading.Lock()
         self._loaded_at: float | None = None
@@ -47,12 +50,13 @@ class MotoApiKeys:
         return self._loaded_at is None or self._clock() - self._loaded_at >= _RELOAD_AT_MOST_EVERY_S
 
     def _load(self) -> None:
-        keys = self._client.get_api_keys(includeValues=True)["items"]
+        client = self._client_factory()
+        keys = client.get_api_keys(includeValues=True)["items"]
         self._keys = {key["value"]: (key["id"], bool(key.get("enabled"))) for key in keys}
         stages: dict[str, set[tuple[str, str]]] = {}
-        for plan in self._client.get_usage_plans()["items"]:
+        for plan in client.get_usage_plans()["items"]:
             plan_stages = {(s["apiId"], s["stage"]) for s in plan.get("apiStages") or ()}
-            for key in self._client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]:
+            for key in client.get_usage_plan_keys(usagePlanId=plan["id"])["items"]:
                 stages.setdefault(key["id"], set()).update(plan_stages)
         self._stages = stages
         self._loaded_at = self._clock()

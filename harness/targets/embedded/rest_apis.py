@@ -20,7 +20,7 @@ resource, parameter or pseudo parameter); one that cannot be is reported, not gu
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from harness.sam import SamApi, SamModel
@@ -112,12 +112,13 @@ def provision_rest_resources(
     removed: Mapping[str, Mapping[str, Any]],
     physical_ids: Mapping[str, str],
     parameters: Mapping[str, str],
-    client: Any,
+    client: Callable[[], Any],
     *,
     stack_name: str,
 ) -> tuple[dict[str, str], list[Gap]]:
     """Create the removed stages, keys and usage plans through moto's API Gateway API.
 
+    ``client()`` gives moto's API Gateway client, asked for only when there is work.
     Returns the physical ids of what was created (a stage's is its name, as on AWS) and
     gaps for what could not be, or what is created but not enforced (a usage plan's
     throttle and quota).
@@ -132,7 +133,7 @@ def provision_rest_resources(
             properties = resource.get("Properties") or {}
             try:
                 created[logical_id] = _CREATORS[resource_type](
-                    client, resolver, logical_id, properties
+                    client(), resolver, logical_id, properties
                 )
             except _Unresolvable as error:
                 gaps.append(Gap(logical_id, resource_type, f"not created in moto: {error}"))

@@ -296,7 +296,7 @@ class EmbeddedTarget(Target):
             removed,
             stack.physical_ids,
             model.parameter_values,
-            stack.client("apigateway"),
+            lambda: stack.client("apigateway"),
             stack_name=stack.name,
         )
         stack.physical_ids |= provisioned
@@ -334,7 +334,7 @@ class EmbeddedTarget(Target):
         """
         assert stack.workers is not None
         workers = stack.workers
-        api_keys = MotoApiKeys(stack.client("apigateway"))
+        api_keys = MotoApiKeys(lambda: stack.client("apigateway"))
         timeouts = {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
 
         def integration_error(function_id: str, request_id: str, message: str) -> None:
