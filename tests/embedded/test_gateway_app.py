@@ -170,6 +170,18 @@ def test_a_key_created_later_with_boto3_needs_a_usage_plan_to_work(stack, shop):
     assert get(shop + "keyed", headers={"x-api-key": key["value"]}).status_code == 200
 
 
+def test_a_header_holding_cr_lf_is_a_502_named_in_the_functions_log(stack, shop):
+    mark = stack.log_mark()
+    response = get(shop + "files/crlf")
+    assert (response.status_code, response.json()) == (502, {"message": "Internal server error"})
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+    assert "API Gateway: Malformed Lambda proxy response" in stack.failure_logs(mark)
+    assert "'X-Bad' holds a CR or LF" in stack.failure_logs(mark)
+    assert stack.workers is not None
+    log = (stack.workers.log_dir / "ShopFunction.log").read_text()
+    assert "'X-Bad' holds a CR or LF" in log
+
+
 def test_binary_media_types_decode_for_a_matching_accept_and_encode_requests(shop):
     assert get(shop + "logo", headers={"Accept": "image/png"}).content == PNG
     assert get(shop + "logo").text == base64.b64encode(PNG).decode()
