@@ -4,6 +4,8 @@
   ``create_stack`` + API listening, in a process that already deployed once (imports
   and moto's lazily built backends paid); ``embedded_ready_s_cold`` the same in a fresh
   interpreter, its start-up included.
+* ``adopt_ready_s``: the same for ``fixtures/apps/rest_hello``, the REST hello world
+  ``sam init`` makes (the README's adoption example): a new target, its deploy, its API up.
 * ``api_p50_ms`` / ``api_p99_ms``: ``GET /items/{id}`` through the local HTTP API, 1,000
   requests after warm-up; ``inprocess_p50_ms``: the same handler called in this process
   against the same moto, so the difference is the API + worker overhead.
@@ -43,6 +45,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TEMPLATE = ROOT / "app" / "template.yaml"
+ADOPT_TEMPLATE = ROOT / "fixtures" / "apps" / "rest_hello" / "template.yaml"
 CACHE = ROOT / ".cache" / "harness-builds"
 REQUESTS = 1_000
 WARM_UP = 50
@@ -71,6 +74,7 @@ def run() -> dict[str, float]:
     target = EmbeddedTarget(region="us-east-1", cache_dir=CACHE)
     stack = target.deploy(APP_TEMPLATE, "bench", {"Stage": "dev"})
     figures = {"embedded_ready_s_warm": time.perf_counter() - started}
+    figures["adopt_ready_s"] = _adopt_ready_s()
     try:
         figures |= _latencies(stack)
         figures |= _load(stack)
@@ -81,6 +85,20 @@ def run() -> dict[str, float]:
     figures["embedded_ready_s_cold"] = _cold_ready_s()
     figures["up_stop_s_inflight"] = _up_stop_s_inflight()
     return {name: round(value, 4) for name, value in figures.items()}
+
+
+def _adopt_ready_s() -> float:
+    from harness.targets.embedded.target import EmbeddedTarget
+
+    started = time.perf_counter()
+    target = EmbeddedTarget(region="us-east-1", cache_dir=CACHE)
+    try:
+        stack = target.deploy(ADOPT_TEMPLATE, "bench-adopt", {})
+        ready = time.perf_counter() - started
+        requests.get(stack.outputs["HelloWorldApi"], timeout=30).raise_for_status()
+    finally:
+        target.teardown()
+    return ready
 
 
 def _latencies(stack: Any) -> dict[str, float]:
@@ -200,7 +218,8 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
     # Restored afterwards: later benchmarks start subprocesses from this environment.
     with mock.patch.dict(os.environ, environment):
         sys.path.insert(0, str(APP_TEMPLATE.parent / "src"))
-        from harness.events import LambdaContext, http_api_event
+        from harness.apigateway import LambdaContext
+        from harness.apigateway.events import http_api_event
         from items.read import handler
 
         def call() -> None:
@@ -210,7 +229,9 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
                 route_key="GET /items/{id}",
                 path_parameters={"id": item_id},
             )
-            assert handler(event, LambdaContext())["statusCode"] == 200
+            assert (
+                handler(event, LambdaContext.for_function("ItemsReadFunction"))["statusCode"] == 200
+            )
 
         for _ in range(WARM_UP):
             call()

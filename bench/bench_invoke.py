@@ -89,7 +89,7 @@ def _getitem_p50s(front_url: str, plain_url: str) -> dict[str, float]:
 
 
 def _invoke_p50_ms(stack: Any) -> float:
-    from harness.events import http_api_event
+    from harness.apigateway.events import http_api_event
 
     client = stack.client("lambda")
     payload = json.dumps(http_api_event("GET", "/health")).encode()

@@ -2,13 +2,15 @@
 # repository may rely on. harness/__init__.py reads this file to import each name on first
 # use, so this list is its only home; docs/public-api.md explains each with an example.
 
+from harness.apigateway.events import http_api_event as http_api_event
+from harness.apigateway.events import rest_api_event as rest_api_event
+from harness.apigateway.lambda_context import LambdaContext as LambdaContext
 from harness.checks import CHECKS as CHECKS
 from harness.checks import Check as Check
 from harness.checks import CheckInput as CheckInput
 from harness.checks import Finding as Finding
-from harness.events import LambdaContext as LambdaContext
-from harness.events import http_api_event as http_api_event
 from harness.inprocess_api import InProcessApi as InProcessApi
+from harness.inprocess_api import Response as Response
 from harness.pipeline.buildspec import Buildspec as Buildspec
 from harness.pipeline.buildspec import load_buildspec as load_buildspec
 from harness.pipeline.buildspec import tox_envs as tox_envs

@@ -98,6 +98,12 @@ OPTIONS: tuple[Option, ...] = (
         commands=_TEMPLATE,
     ),
     Option(
+        "api",
+        "logical id of the API that stack.api_url means when the stack has several",
+        default_note="the ApiUrl output's API, else the stack's only API",
+        commands=_DEPLOY,
+    ),
+    Option(
         "parameters",
         "stack parameter KEY=VALUE, repeatable (environment: entries separated by newlines, "
         "or by commas before the next KEY=; ini: one a line)",

@@ -17,6 +17,7 @@ when this process is gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from harness.cli.options import parse_command_line
 from harness.settings import SettingsError
+from harness.targets.base import StackNotReady
 from harness.targets.registry import BUILD_CACHE, create_target
 
 if TYPE_CHECKING:
@@ -82,6 +84,7 @@ def main(argv: Sequence[str]) -> int:
         stack = target.deploy(
             template, settings.stack_name or f"local-{settings.stage}", parameters
         )
+        stack.preferred_api = settings.api
         assert stack.workers is not None
         follower = LogFollower(stack.workers.log_dir, stack.physical_ids, sys.stdout).start()
         write_state(state_path, _state(target, stack))
@@ -144,7 +147,6 @@ def _teardown(
 def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
     from harness.targets.embedded.up_state import RunningStack, UpState
 
-    assert stack.http_api is not None
     return UpState(
         pid=os.getpid(),
         endpoint=target.endpoint,
@@ -153,7 +155,7 @@ def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
             stack.name: RunningStack(
                 name=stack.name,
                 outputs=stack.outputs,
-                api_urls=(stack.http_api.url,),
+                api_urls=dict(stack.api_urls),
                 emulation_gaps=tuple(stack.emulation_gaps),
             )
         },
@@ -162,7 +164,10 @@ def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
 
 
 def _print_ready(target: EmbeddedTarget, stack: EmbeddedStack, state_path: Path) -> None:
-    print(f"ApiUrl: {stack.api_url}")
+    with contextlib.suppress(StackNotReady):  # several APIs and no harness_api: none is "the" API
+        print(f"ApiUrl: {stack.api_url}")
+    for logical_id, url in stack.api_urls.items():
+        print(f"  API {logical_id}: {url}")
     for key, value in sorted(stack.outputs.items()):
         print(f"  output {key} = {value}")
     for gap in stack.emulation_gaps:

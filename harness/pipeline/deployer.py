@@ -57,9 +57,8 @@ class EmbeddedStackDeployer:
         stacks = {}
         for name in sorted(self._deployed):
             stack = self.target.stack(name)
-            urls = (stack.http_api.url,) if stack.http_api is not None else ()
             stacks[name] = RunningStack(
-                name, dict(stack.outputs), urls, tuple(stack.emulation_gaps)
+                name, dict(stack.outputs), dict(stack.api_urls), tuple(stack.emulation_gaps)
             )
         write_state(
             self.state_file,

@@ -198,6 +198,9 @@ def _api(
     if any(route.authorizer == IAM_AUTHORIZER for route in routes.values()):
         authorizers.setdefault(IAM_AUTHORIZER, iam_authorizer(logical_id))
     binary = [t.replace("~1", "/") for t in properties.get("BinaryMediaTypes") or ()]
+    preflight = defaults.apply_to_event(
+        Route(logical_id, "OPTIONS", "/", None, "1.0", f"{logical_id}.Cors"), {}
+    )
     return SamApi(
         logical_id=logical_id,
         kind=kind,
@@ -216,7 +219,33 @@ def _api(
         properties=properties,
         line=line,
         definition=loaded.body if loaded is not None else None,
+        preflight_authorizer=preflight.authorizer,
+        preflight_api_key_required=preflight.api_key_required,
+        stage_variables=_stage_variables(context, kind, properties),
+        access_log_format=_access_log_format(context, kind, properties),
     )
+
+
+def _stage_variables(
+    context: ReadContext, kind: ApiKind, properties: Mapping[str, Any]
+) -> dict[str, str]:
+    """The stage's variables that are text once parameters are resolved."""
+    value = context.resolver.resolve(
+        properties.get("Variables" if kind == "REST" else "StageVariables")
+    )
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float)}
+
+
+def _access_log_format(
+    context: ReadContext, kind: ApiKind, properties: Mapping[str, Any]
+) -> str | None:
+    setting = context.resolver.resolve(
+        properties.get("AccessLogSetting" if kind == "REST" else "AccessLogSettings")
+    )
+    log_format = setting.get("Format") if isinstance(setting, Mapping) else None
+    return log_format if isinstance(log_format, str) else None
 
 
 class _AuthDefaults:

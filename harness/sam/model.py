@@ -167,7 +167,12 @@ class SamApi:
     ``definition`` is the explicit API's OpenAPI document as read (``AWS::Include`` and a
     local ``DefinitionUri`` file included), ``None`` when it has none or it is on S3.
     A REST ``cors`` without ``allow_methods`` allows the methods of the requested path, as
-    SAM generates its preflight answers.
+    SAM generates its preflight answers; ``preflight_authorizer`` and
+    ``preflight_api_key_required`` guard those generated ``OPTIONS`` methods (the API's
+    defaults unless ``AddDefaultAuthorizerToCorsPreflight`` /
+    ``AddApiKeyRequiredToCorsPreflight`` are false). ``stage_variables`` are the literal
+    ``Variables`` (REST) or ``StageVariables`` (HTTP) of the stage; ``access_log_format``
+    the stage's access log ``Format`` when declared as text.
     """
 
     logical_id: str
@@ -183,6 +188,10 @@ class SamApi:
     properties: Mapping[str, Any] = field(default_factory=dict)
     line: int = 0
     definition: Mapping[str, Any] | None = None
+    preflight_authorizer: str | None = None
+    preflight_api_key_required: bool = False
+    stage_variables: Mapping[str, str] = field(default_factory=dict)
+    access_log_format: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ capabilities that endpoint has and reports its emulation gaps: the release check
 aliases, CodeDeploy or alarms skip there instead of failing. Without credentials or with an
 unreachable endpoint, discovery raises :class:`TargetUnreachable` naming region and
 endpoint, so the session fails once instead of every test on its own.
+
+Each API's base URL comes from the stack's resources (:mod:`harness.targets.api_urls`), so
+``stack.api_url`` works without an ``ApiUrl`` output; a ``harness up`` it attaches to
+publishes the local URLs of its APIs instead.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.targets.api_urls import api_base_urls
 from harness.targets.base import (
     ClientFactory,
     Endpoint,
@@ -93,7 +98,9 @@ class AwsTarget(Target):
         except (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError) as error:
             raise TargetUnreachable(f"endpoint unreachable ({where}): {error}") from None
         if self._running_up is not None and stack_name in self._running_up.stacks:
-            stack.emulation_gaps = list(self._running_up.stacks[stack_name].emulation_gaps)
+            running = self._running_up.stacks[stack_name]
+            stack.emulation_gaps = list(running.emulation_gaps)
+            stack.api_urls = dict(running.api_urls)
         return stack
 
     def teardown(self, *, keep_logs: bool = False) -> None:
@@ -130,11 +137,15 @@ def discover_stack(stack: Stack) -> Stack:
             + (f" ({reason})" if reason else ""),
         )
     stack.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    stack.physical_ids = {
-        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
+    summaries = [
+        summary
         for page in cloudformation.get_paginator("list_stack_resources").paginate(
             StackName=stack.name
         )
         for summary in page["StackResourceSummaries"]
+    ]
+    stack.physical_ids = {
+        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
     }
+    stack.api_urls = api_base_urls(summaries, stack.region)
     return stack

@@ -107,6 +107,10 @@ class Stack:
     outputs: dict[str, str]
     physical_ids: dict[str, str]
     emulation_gaps: list[Gap] = field(default_factory=list)
+    api_urls: dict[str, str] = field(default_factory=dict)
+    """Each API's base URL (a REST API's stage included), by logical id."""
+    preferred_api: str | None = None
+    """The API :attr:`api_url` means when the stack has several (ini ``harness_api``)."""
     client_factory: ClientFactory = field(default=make_client, repr=False)
     _clients: dict[str, BaseClient] = field(default_factory=dict, init=False, repr=False)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -117,16 +121,41 @@ class Stack:
 
     @property
     def api_url(self) -> str:
-        """The ``ApiUrl`` output, always ending in ``/`` so paths can be appended."""
-        try:
-            url = self.outputs["ApiUrl"]
-        except KeyError:
+        """The base URL of the stack's API, always ending in ``/`` so paths can be appended.
+
+        The API named by :attr:`preferred_api`, else the ``ApiUrl`` output (a team's own
+        choice, a custom domain say), else the stack's only API.
+        """
+        url = self._api_base_url()
+        return url if url.endswith("/") else url + "/"
+
+    def _api_base_url(self) -> str:
+        known = ", ".join(self.api_urls) or "none"
+        if self.preferred_api is not None:
+            if self.preferred_api in self.api_urls:
+                return self.api_urls[self.preferred_api]
             raise StackNotReady(
                 self.name,
                 self.region,
-                f"has no output 'ApiUrl' (outputs: {', '.join(sorted(self.outputs)) or 'none'})",
-            ) from None
-        return url if url.endswith("/") else url + "/"
+                f"has no API {self.preferred_api!r} (harness_api); its APIs: {known}",
+            )
+        if "ApiUrl" in self.outputs:
+            return self.outputs["ApiUrl"]
+        if len(self.api_urls) == 1:
+            return next(iter(self.api_urls.values()))
+        if self.api_urls:
+            raise StackNotReady(
+                self.name,
+                self.region,
+                f"has {len(self.api_urls)} APIs ({known}): name the one to test with ini "
+                "harness_api, --api or HARNESS_API",
+            )
+        raise StackNotReady(
+            self.name,
+            self.region,
+            "has no API and no output 'ApiUrl' "
+            f"(outputs: {', '.join(sorted(self.outputs)) or 'none'})",
+        )
 
     def client(self, service: str) -> BaseClient:
         """A boto3 client bound to the target's endpoint, credentials and region.

@@ -148,9 +148,13 @@ class LocalStackTarget(Target):
         self._container.stop()
 
     def _with_local_api_url(self, stack: Stack) -> Stack:
-        """Point ``ApiUrl`` at LocalStack: the template's output names the AWS host."""
+        """Point ``ApiUrl`` and the APIs' URLs at LocalStack: they name the AWS host."""
+        endpoint = str(self.endpoint.url)
         if "ApiUrl" in stack.outputs:
-            stack.outputs["ApiUrl"] = local_api_url(stack.outputs["ApiUrl"], str(self.endpoint.url))
+            stack.outputs["ApiUrl"] = local_api_url(stack.outputs["ApiUrl"], endpoint)
+        stack.api_urls = {
+            name: local_api_url(url, endpoint) for name, url in stack.api_urls.items()
+        }
         return stack
 
 
@@ -158,8 +162,10 @@ def local_api_url(aws_api_url: str, endpoint_url: str) -> str:
     """``https://abc123.execute-api.us-east-1.amazonaws.com/`` → LocalStack's URL for abc123.
 
     Uses LocalStack's ``<api-id>.execute-api.localhost.localstack.cloud`` host form, whose
-    public DNS record resolves to 127.0.0.1, on the container's mapped edge port.
+    public DNS record resolves to 127.0.0.1, on the container's mapped edge port; the path
+    (a REST API's stage) is kept.
     """
-    api_id = urllib.parse.urlsplit(aws_api_url).hostname.split(".")[0]  # type: ignore[union-attr]
+    parts = urllib.parse.urlsplit(aws_api_url)
+    api_id = parts.hostname.split(".")[0]  # type: ignore[union-attr]
     port = urllib.parse.urlsplit(endpoint_url).port
-    return f"http://{api_id}.execute-api.localhost.localstack.cloud:{port}/"
+    return f"http://{api_id}.execute-api.localhost.localstack.cloud:{port}{parts.path or '/'}"

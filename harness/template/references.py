@@ -39,7 +39,8 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
-_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+"""A ``${Name}`` or ``${Name.Attribute}`` of ``Fn::Sub`` text (``${!Literal}`` excluded)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def _sub_references(value: Any, line: int) -> Iterator[Reference]:
     text, variables = (value[0], value[1]) if isinstance(value, list) else (value, {})
     local = set(variables) if isinstance(variables, Mapping) else set()
     if isinstance(text, str):
-        for found in _SUB_VARIABLE.findall(text):
+        for found in SUB_VARIABLE.findall(text):
             name = found.split(".")[0].strip()
             if name not in local:
                 yield Reference(name, f"${{{found}}} in !Sub", line)

@@ -14,8 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.template.match import render
-
-_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+from harness.template.references import SUB_VARIABLE
 
 
 def placeholder(name: str) -> str:
@@ -48,5 +47,5 @@ def sub_text(value: Any) -> str:
             replacement = variables.get(found.group(1))
             return replacement if isinstance(replacement, str) else found.group(0)
 
-        return _VARIABLE.sub(literal, str(text))
+        return SUB_VARIABLE.sub(literal, str(text))
     return render(value)

@@ -2,11 +2,15 @@
 
 On a copy of ``fixtures/apps/http_hello``, a ``sam init``-shaped app that is not ours: the
 files ``init`` writes, that it never overwrites, and that every layer it starts passes on
-its first run against the embedded target, from a wheel installed in a fresh venv.
+its first run against the embedded target, from a wheel installed in a fresh venv. And on
+a copy of ``fixtures/apps/rest_hello`` (``sam init``'s REST hello world, no ``CodeUri``,
+its own ``HelloWorldApi`` output), suites written by hand against the public API run with
+nothing but a ``pytest.ini``: the plugin comes by its entry point.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +24,7 @@ from harness.pipeline.buildspec import load_buildspec
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FIXTURE_APP = REPOSITORY / "fixtures" / "apps" / "http_hello"
+REST_APP = REPOSITORY / "fixtures" / "apps" / "rest_hello"
 WRITTEN = [
     "pytest.ini",
     "tox.ini",
@@ -130,3 +135,20 @@ def test_the_wheel_installed_in_a_fresh_venv_adopts_an_app_whose_layers_all_pass
         skipped = case.find("skipped") is not None
         outcomes[layer]["failed" if failed else "passed"] += 0 if skipped else 1
     assert all(o["passed"] > 0 and o["failed"] == 0 for o in outcomes.values()), outcomes
+
+
+def test_a_rest_app_runs_its_own_suites_with_only_a_pytest_ini(tmp_path: Path) -> None:
+    repository = tmp_path / "their-repo"
+    shutil.copytree(REST_APP, repository)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HARNESS_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=repository,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 passed" in result.stdout

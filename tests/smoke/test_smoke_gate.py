@@ -37,7 +37,11 @@ def _probe(request, target):
         return
     table = stack.client("dynamodb").scan(TableName=stack.outputs["TableName"])
     Path("probe.json").write_text(json.dumps({
-        "requests": [[r.method, r.path, r.status] for r in stack.http_api.request_log],
+        "requests": [
+            [r.method, r.path, r.status]
+            for api in stack.front.apis.values()
+            for r in api.request_log
+        ],
         "leftover": [i["id"]["S"] for i in table["Items"] if i["id"]["S"].startswith("smoke-")],
     }))
 """

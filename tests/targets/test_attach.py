@@ -134,7 +134,7 @@ def _stale_state(path: Path) -> UpState:
         pid=_dead_pid(),
         endpoint=Endpoint(region="us-east-1", url="http://127.0.0.1:9", credentials={}),
         capabilities=frozenset({"deploy", "http_api"}),
-        stacks={"ghost": RunningStack("ghost", {"ApiUrl": "http://127.0.0.1:9/"}, ())},
+        stacks={"ghost": RunningStack("ghost", {"ApiUrl": "http://127.0.0.1:9/"}, {})},
         log_dir="/nonexistent",
     )
     path.write_text(state.to_json())

@@ -120,3 +120,58 @@ def test_the_aws_target_never_deploys(target: AwsTarget) -> None:
     with pytest.raises(NotImplementedError, match="never deploys"):
         target.deploy(Path("app/template.yaml"), STACK, {"Stage": "dev"})
     assert "deploy" not in target.capabilities
+
+
+def _summary(logical_id: str, resource_type: str, physical_id: str) -> dict[str, object]:
+    return {
+        "LogicalResourceId": logical_id,
+        "PhysicalResourceId": physical_id,
+        "ResourceType": resource_type,
+        "LastUpdatedTimestamp": "2026-01-01T00:00:00Z",
+        "ResourceStatus": "CREATE_COMPLETE",
+    }
+
+
+def test_without_an_api_url_output_the_api_url_comes_from_the_stacks_api(
+    target: AwsTarget, cloudformation: Stubber
+) -> None:
+    resources = [
+        _summary("ServerlessRestApi", "AWS::ApiGateway::RestApi", "r3st4p1id"),
+        _summary("ServerlessRestApiProdStage", "AWS::ApiGateway::Stage", "Prod"),
+        _summary("ServerlessRestApiDeployment1", "AWS::ApiGateway::Deployment", "d1"),
+    ]
+    cloudformation.add_response(
+        "describe_stacks", _described("CREATE_COMPLETE", Outputs=[]), {"StackName": STACK}
+    )
+    cloudformation.add_response(
+        "list_stack_resources", {"StackResourceSummaries": resources}, {"StackName": STACK}
+    )
+    stack = target.stack(STACK)
+    assert stack.api_url == f"https://r3st4p1id.execute-api.{REGION}.amazonaws.com/Prod/"
+
+
+def test_with_several_apis_harness_api_picks_one(
+    target: AwsTarget, cloudformation: Stubber
+) -> None:
+    resources = [
+        _summary("ShopApi", "AWS::ApiGateway::RestApi", "shop1"),
+        _summary("ShopApiStage", "AWS::ApiGateway::Stage", "dev"),
+        _summary("EventsApi", "AWS::ApiGatewayV2::Api", "events1"),
+        _summary("EventsApiApiGatewayDefaultStage", "AWS::ApiGatewayV2::Stage", "$default"),
+    ]
+    cloudformation.add_response(
+        "describe_stacks", _described("CREATE_COMPLETE", Outputs=[]), {"StackName": STACK}
+    )
+    cloudformation.add_response(
+        "list_stack_resources", {"StackResourceSummaries": resources}, {"StackName": STACK}
+    )
+    stack = target.stack(STACK)
+    with pytest.raises(StackNotReady, match=r"has 2 APIs \(ShopApi, EventsApi\).*harness_api"):
+        _ = stack.api_url
+    stack.preferred_api = "EventsApi"
+    assert stack.api_url == f"https://events1.execute-api.{REGION}.amazonaws.com/"
+    stack.preferred_api = "ShopApi"
+    assert stack.api_url == f"https://shop1.execute-api.{REGION}.amazonaws.com/dev/"
+    stack.preferred_api = "Nope"
+    with pytest.raises(StackNotReady, match=r"no API .Nope.*ShopApi, EventsApi"):
+        _ = stack.api_url

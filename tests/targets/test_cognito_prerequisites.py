@@ -3,8 +3,10 @@
 ``fixtures/apps/cognito_auth``: an identity stack (a Cognito user pool, client, group and
 domain, exported) and a shared stack (a queue, a parameter, a secret, exported) deployed
 first, then the app, whose HTTP API's JWT authorizer and whose function's environment
-import them. Tokens are real ones from the identity stack's pool (``initiate_auth``), and
-the verifier decides on them as API Gateway documents (:mod:`jwt_authorizers`).
+import them, and its REST flavour, whose Cognito authorizer imports the pool's ARN.
+Tokens are real ones from the identity stack's pool (``initiate_auth``); the verifier
+decides on them as API Gateway documents (:mod:`jwt_authorizers`), called directly and
+through the front over HTTP.
 """
 
 from __future__ import annotations
@@ -20,15 +22,12 @@ from joserfc import jwk, jws, jwt
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from harness.sam import read_sam_model
 from harness.targets.base import StackNotReady
 from harness.targets.embedded.jwt_authorizers import (
     JwtAuthorizer,
     http_api_claims,
-    read_jwt_authorizers,
     rest_api_claims,
 )
-from harness.targets.embedded.stack_values import stack_resolver
 from harness.targets.embedded.target import MOTO_TRACEBACKS, EmbeddedStack, EmbeddedTarget
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
@@ -94,16 +93,14 @@ def http_authorizer(app: EmbeddedStack) -> JwtAuthorizer:
 
 
 @pytest.fixture(scope="module")
-def rest_authorizer(app: EmbeddedStack) -> JwtAuthorizer:
-    """The REST flavour's Cognito authorizer, its imported pool ARN resolved in moto."""
-    authorizers, gaps = read_jwt_authorizers(
-        read_sam_model(COGNITO_APP / "rest_api.yaml"),
-        stack_resolver(app.name, app.region),
-        app.region,
-        lambda pool_id: True,
-    )
-    assert not gaps
-    return authorizers[("OrdersRestApi", "UserPoolAuthorizer")]
+def rest_app(target: EmbeddedTarget, app: EmbeddedStack) -> EmbeddedStack:
+    """The REST flavour: its Cognito authorizer's imported pool ARN resolved in moto."""
+    return target.deploy(COGNITO_APP / "rest_api.yaml", "cognito-rest-app", {})
+
+
+@pytest.fixture(scope="module")
+def rest_authorizer(rest_app: EmbeddedStack) -> JwtAuthorizer:
+    return rest_app.jwt_authorizers[("OrdersRestApi", "UserPoolAuthorizer")]
 
 
 def forged(claims: dict[str, Any], key: Any = None) -> str:
@@ -273,6 +270,61 @@ def test_rest_cognito_refuses_a_token_of_another_pool(
 ) -> None:
     decision = target.jwt_verifier.authorize(rest_authorizer, {"Authorization": other_pool_token})
     assert decision.status == 401
+
+
+def test_no_authorizer_of_either_app_is_a_gap(app: EmbeddedStack, rest_app: EmbeddedStack) -> None:
+    gaps = [gap.describe() for gap in (*app.emulation_gaps, *rest_app.emulation_gaps)]
+    assert not [gap for gap in gaps if "authorizer" in gap], gaps
+
+
+def test_the_http_api_answers_401_without_a_token_and_never_runs_the_function(
+    app: EmbeddedStack,
+) -> None:
+    mark = app.log_mark()
+    answer = requests.get(app.api_url + "whoami", timeout=30)
+    assert (answer.status_code, answer.json()) == (401, {"message": "Unauthorized"})
+    assert app.journal.since(mark) == []
+
+
+def test_the_http_api_passes_a_real_tokens_claims_to_the_function(
+    app: EmbeddedStack, tokens: dict[str, str]
+) -> None:
+    headers = {"Authorization": f"Bearer {tokens['AccessToken']}"}
+    answer = requests.get(app.api_url + "whoami", headers=headers, timeout=30)
+    assert answer.status_code == 200, answer.text
+    jwt_seen = answer.json()["authorizer"]["jwt"]
+    assert jwt_seen["claims"]["username"] == "alice"
+    assert jwt_seen["claims"]["cognito:groups"] == "[admins]"
+    assert jwt_seen["scopes"] == ["aws.cognito.signin.user.admin"]
+
+
+def test_the_http_api_refuses_a_forged_token(app: EmbeddedStack, tokens: dict[str, str]) -> None:
+    token = forged(claims_of(tokens["AccessToken"]), jwk.RSAKey.generate_key(2048))
+    answer = requests.get(app.api_url + "whoami", headers={"Authorization": token}, timeout=30)
+    assert answer.status_code == 401
+
+
+def test_the_rest_api_takes_an_id_token_and_passes_its_claims(
+    rest_app: EmbeddedStack, tokens: dict[str, str]
+) -> None:
+    url = rest_app.outputs["RestApiUrl"] + "whoami"
+    assert url.startswith("http://127.0.0.1:")
+    assert "/Prod/" in url
+    answer = requests.get(url, headers={"Authorization": tokens["IdToken"]}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    claims = answer.json()["authorizer"]["claims"]
+    assert claims["cognito:username"] == "alice"
+    assert claims["cognito:groups"] == "admins"
+
+
+@pytest.mark.parametrize("token", [None, "AccessToken"])
+def test_the_rest_api_refuses_no_token_and_an_access_token_on_a_method_without_scopes(
+    rest_app: EmbeddedStack, tokens: dict[str, str], token: str | None
+) -> None:
+    headers = {"Authorization": tokens[token]} if token else {}
+    answer = requests.get(rest_app.api_url + "whoami", headers=headers, timeout=30)
+    assert (answer.status_code, answer.json()) == (401, {"message": "Unauthorized"})
+    assert answer.headers["x-amzn-ErrorType"] == "UnauthorizedException"
 
 
 def test_a_resource_moto_rejects_fails_naming_stack_resource_type_and_motos_error(

@@ -11,6 +11,7 @@ import pytest
 from harness.targets.embedded.gaps import is_supported, remove_unsupported
 
 API_URL = "http://127.0.0.1:4321/"
+ORIGINS = {"Api": API_URL.rstrip("/")}
 
 
 def _transformed_shape() -> dict[str, Any]:
@@ -73,7 +74,7 @@ def _transformed_shape() -> dict[str, Any]:
 
 @pytest.fixture
 def removed() -> tuple[dict[str, Any], dict[str, str]]:
-    template, gaps = remove_unsupported(_transformed_shape(), api_url=API_URL)
+    template, gaps = remove_unsupported(_transformed_shape(), api_origins=ORIGINS)
     return template, {gap.logical_id: gap.reason for gap in gaps}
 
 
@@ -109,10 +110,10 @@ def test_depends_on_forgets_removed_resources(removed) -> None:
     assert removed[0]["Resources"]["FnPermission"]["DependsOn"] == ["Table"]
 
 
-def test_api_url_output_becomes_the_local_api_and_says_so(removed) -> None:
+def test_api_url_output_becomes_the_local_api(removed) -> None:
     template, gaps = removed
     assert template["Outputs"]["ApiUrl"]["Value"] == API_URL
-    assert API_URL in gaps["Outputs.ApiUrl"]
+    assert "Outputs.ApiUrl" not in gaps
 
 
 def test_outputs_naming_removed_resources_are_dropped_and_listed(removed) -> None:
@@ -123,7 +124,9 @@ def test_outputs_naming_removed_resources_are_dropped_and_listed(removed) -> Non
 
 
 def test_without_a_local_api_the_api_url_output_is_dropped_too() -> None:
-    template, gaps = remove_unsupported(_transformed_shape(), api_url=None)
+    template, gaps = remove_unsupported(
+        _transformed_shape(),
+    )
     assert "ApiUrl" not in template["Outputs"]
     assert "Outputs.ApiUrl" in {gap.logical_id for gap in gaps}
 
@@ -133,7 +136,7 @@ def test_sub_with_local_variables_shadowing_a_removed_id_is_left_alone() -> None
     shape["Resources"]["Fn"]["Properties"]["Description"] = {
         "Fn::Sub": ["${Api} and ${FnAliaslive}", {"Api": "literal"}]
     }
-    template, _ = remove_unsupported(shape, api_url=API_URL)
+    template, _ = remove_unsupported(shape, api_origins=ORIGINS)
     assert template["Resources"]["Fn"]["Properties"]["Description"] == {
         "Fn::Sub": ["${Api} and ${Fn}", {"Api": "literal"}]
     }
@@ -142,7 +145,7 @@ def test_sub_with_local_variables_shadowing_a_removed_id_is_left_alone() -> None
 def test_input_template_is_not_modified() -> None:
     shape = _transformed_shape()
     before = copy.deepcopy(shape)
-    remove_unsupported(shape, api_url=API_URL)
+    remove_unsupported(shape, api_origins=ORIGINS)
     assert shape == before
 
 
@@ -166,7 +169,7 @@ def test_support_follows_motos_own_model_map(resource_type: str, supported: bool
 def test_the_rewritten_template_is_created_by_moto(moto_endpoint) -> None:
     import boto3
 
-    template, _ = remove_unsupported(_transformed_shape(), api_url=API_URL)
+    template, _ = remove_unsupported(_transformed_shape(), api_origins=ORIGINS)
     del template["Resources"]["Hook"]  # a custom resource needs a live ServiceToken
     template["Resources"]["Fn"] = {
         "Type": "AWS::Lambda::Function",
@@ -209,7 +212,7 @@ def _with_optional_subscriber() -> dict[str, Any]:
 
 
 def test_a_resource_whose_condition_is_false_is_no_gap() -> None:
-    template, gaps = remove_unsupported(_with_optional_subscriber(), api_url=None, parameters={})
+    template, gaps = remove_unsupported(_with_optional_subscriber(), parameters={})
     assert gaps == []
     # Left for moto, which skips it by its condition as CloudFormation does.
     assert "Subscription" in template["Resources"]
@@ -217,7 +220,7 @@ def test_a_resource_whose_condition_is_false_is_no_gap() -> None:
 
 def test_a_resource_whose_condition_holds_is_a_gap() -> None:
     template, gaps = remove_unsupported(
-        _with_optional_subscriber(), api_url=None, parameters={"Endpoint": "ops@example.com"}
+        _with_optional_subscriber(), parameters={"Endpoint": "ops@example.com"}
     )
     assert [gap.logical_id for gap in gaps] == ["Subscription"]
     assert "Subscription" not in template["Resources"]
@@ -226,14 +229,14 @@ def test_a_resource_whose_condition_holds_is_a_gap() -> None:
 def test_a_condition_unknown_offline_counts_as_true() -> None:
     shape = _with_optional_subscriber()
     shape["Conditions"]["HasEndpoint"] = {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
-    _, gaps = remove_unsupported(shape, api_url=None, parameters={})
+    _, gaps = remove_unsupported(shape, parameters={})
     assert [gap.logical_id for gap in gaps] == ["Subscription"]
 
 
 def test_an_exported_output_naming_a_removed_resource_keeps_a_placeholder_and_says_so() -> None:
     shape = _transformed_shape()
     shape["Outputs"]["ExportedApiId"] = {"Value": {"Ref": "Api"}, "Export": {"Name": "api-id"}}
-    template, gaps = remove_unsupported(shape, api_url=API_URL)
+    template, gaps = remove_unsupported(shape, api_origins=ORIGINS)
     assert template["Outputs"]["ExportedApiId"] == {"Value": "Api", "Export": {"Name": "api-id"}}
     reason = next(gap.reason for gap in gaps if gap.logical_id == "Outputs.ExportedApiId")
     assert "exported with a placeholder" in reason

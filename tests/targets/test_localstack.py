@@ -72,6 +72,10 @@ def test_api_url_is_rewritten_to_localstacks_host_and_port() -> None:
     assert local_api_url(aws_url, "http://localhost:49153") == (
         "http://a1b2c3.execute-api.localhost.localstack.cloud:49153/"
     )
+    rest_url = "https://r3st.execute-api.us-east-1.amazonaws.com/Prod/"
+    assert local_api_url(rest_url, "http://localhost:1") == (
+        "http://r3st.execute-api.localhost.localstack.cloud:1/Prod/"
+    )
 
 
 def test_an_output_naming_a_missing_resource_fails_before_anything_is_sent(

@@ -15,9 +15,15 @@ from moto.cloudformation.models import cloudformation_backends
 from moto.cognitoidp.models import cognitoidp_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
+from harness.apigateway import AuthorizerRegistry
 from harness.sam import read_sam_model
 from harness.settings import SettingsError
-from harness.targets.embedded.jwt_authorizers import read_jwt_authorizers
+from harness.targets.embedded.front_gaps import front_gaps
+from harness.targets.embedded.jwt_authorizers import (
+    JwtAuthorizers,
+    JwtVerifier,
+    read_jwt_authorizers,
+)
 from harness.targets.embedded.target import EmbeddedTarget
 from harness.targets.prerequisites import PrerequisiteStack, read_prerequisite_stacks
 
@@ -84,13 +90,18 @@ def test_a_jwt_issuer_that_is_no_pool_here_is_a_gap_naming_api_and_authorizer(
         )
     )
     (tmp_path / "src").mkdir()
-    verifiable, gaps = read_jwt_authorizers(
-        read_sam_model(template), lambda value: value, "us-east-1", lambda pool: True
+    model = read_sam_model(template)
+    verifiable, unverifiable = read_jwt_authorizers(
+        model, lambda value: value, "us-east-1", lambda pool: True
     )
     assert verifiable == {}
-    [gap] = gaps
-    assert gap.logical_id == "OrdersHttpApi.Auth.Authorizers.UserPoolJwt"
-    assert "https://login.example.com/ is not a user pool of this embedded AWS" in gap.reason
+    reason = unverifiable[("OrdersHttpApi", "UserPoolJwt")]
+    assert reason == "https://login.example.com/ is not a user pool of this embedded AWS"
+    registry = AuthorizerRegistry()
+    registry.register("jwt", JwtAuthorizers(JwtVerifier("http://unused"), verifiable, unverifiable))
+    [gap] = [gap for gap in front_gaps(model, registry) if "UserPoolJwt" in gap.reason]
+    assert gap.logical_id == "OrdersHttpApi GET /whoami"
+    assert reason in gap.reason
 
 
 def test_teardown_deletes_every_stack_and_what_it_created() -> None:
@@ -143,7 +154,7 @@ def test_a_failing_session_keeps_the_work_dir_and_names_it(project: pytest.Pytes
     project.makepyfile(
         """
         def test_app(stack):
-            assert stack.outputs["ApiUrl"] == "not the local API"
+            assert stack.outputs["OrdersApiUrl"] == "not the local API"
         """
     )
     result = project.runpytest("-p", "no:cacheprovider")
@@ -185,11 +196,11 @@ def test_an_authorizer_whose_import_does_not_resolve_is_a_gap_not_a_crash() -> N
     def unresolvable(value: object) -> object:
         raise KeyError("No export named harness-auth-UserPoolId found.")
 
-    verifiable, [gap] = read_jwt_authorizers(
+    verifiable, unverifiable = read_jwt_authorizers(
         read_sam_model(APPS / "cognito_auth" / "template.yaml"),
         unresolvable,
         "us-east-1",
         lambda pool: True,
     )
     assert verifiable == {}
-    assert "do not resolve (KeyError" in gap.reason
+    assert "do not resolve (KeyError" in unverifiable[("OrdersHttpApi", "UserPoolJwt")]

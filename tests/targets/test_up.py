@@ -105,7 +105,7 @@ def test_the_exported_settings_reach_the_stack(state: UpState) -> None:
 
 def test_the_state_file_lists_the_stack_with_its_outputs_and_gaps(state: UpState) -> None:
     served = state.stacks[STACK]
-    assert served.outputs["ApiUrl"] == served.api_urls[0]
+    assert served.outputs["ApiUrl"] == served.api_urls["Api"]
     assert served.outputs["TableName"].startswith(f"{STACK}-Table-")
     assert "ApiErrorsAlarm" in {gap.logical_id for gap in served.emulation_gaps}
     assert state.capabilities == {"deploy", "http_api"}
@@ -114,7 +114,7 @@ def test_the_state_file_lists_the_stack_with_its_outputs_and_gaps(state: UpState
 def test_function_log_lines_stream_to_the_terminal_as_they_come(
     running_up: RunningUp, state: UpState
 ) -> None:
-    api_url = state.stacks[STACK].api_urls[0]
+    api_url = state.stacks[STACK].api_urls["Api"]
     response = requests.get(api_url + "env", timeout=30)
     assert response.status_code == 200
     running_up.wait_for(r"^\[ApiFunction\] env requested by [0-9a-f-]{36}$")
@@ -172,7 +172,7 @@ def test_a_second_harness_up_on_the_same_state_file_is_refused(
 def test_ctrl_c_removes_the_state_file_and_keeps_the_logs_of_a_failure(
     running_up: RunningUp, state: UpState
 ) -> None:
-    assert requests.get(state.stacks[STACK].api_urls[0] + "boom", timeout=30).status_code == 500
+    assert requests.get(state.stacks[STACK].api_urls["Api"] + "boom", timeout=30).status_code == 500
     running_up.wait_for(r"^\[ApiFunction\] \[ERROR\] RuntimeError: boom on purpose")
     assert running_up.stop() == 0
     assert not running_up.state_path.exists()

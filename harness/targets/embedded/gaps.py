@@ -22,18 +22,17 @@ from typing import Any
 from moto.cloudformation.parsing import NULL_MODELS, get_model_map
 
 from harness.targets.base import Gap
+from harness.targets.embedded.api_outputs import local_api_value
 from harness.template.conditions import evaluate_conditions
-
-API_URL_OUTPUT = "ApiUrl"
+from harness.template.references import SUB_VARIABLE, references_in
 
 # What stands in for a removed resource of these types, said in the gap's reason.
 _STAND_INS = {
-    "AWS::ApiGatewayV2::": "routes are served by the local HTTP API instead",
+    "AWS::ApiGatewayV2::": "the embedded front serves the API's routes instead",
     "AWS::Lambda::Alias": "references and invocations go to the function itself ($LATEST)",
     "AWS::CodeDeploy::": "code is deployed all at once, with no traffic shifting",
     "AWS::CloudWatch::Alarm": "nothing watches the metric",
 }
-_SUB_REFERENCE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
 def is_supported(resource_type: str) -> bool:
@@ -46,20 +45,22 @@ def is_supported(resource_type: str) -> bool:
 def remove_unsupported(
     template: Mapping[str, Any],
     *,
-    api_url: str | None,
+    api_origins: Mapping[str, str] | None = None,
+    stand_ins: Mapping[str, str] | None = None,
     parameters: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[Gap]]:
     """Return a copy of a CloudFormation template that moto can create, and the gaps.
 
     References to a removed ``AWS::Lambda::Alias`` are rewritten to the alias's function;
-    references to any other removed resource become its logical id as a plain string
-    (which is what moto itself returns for a ``Ref`` to a ``Lambda::Version``). An output
-    that names a removed resource is dropped and listed, except ``ApiUrl``, which becomes
-    ``api_url`` (the local HTTP API's loopback URL) when one is given, and an exported one,
-    which keeps that stable placeholder (so a stack importing it still deploys) and is
-    listed too. ``parameters`` are the
-    stack's, which decide its conditions (a condition that cannot be known offline counts as
-    true, so its resources are reported rather than hidden).
+    references to any other removed resource become ``stand_ins[logical_id]`` or else its
+    logical id as a plain string (which is what moto itself returns for a ``Ref`` to a
+    ``Lambda::Version``). An output whose value is an API's URL points at the local front
+    (``api_origins``: API logical id to ``http://127.0.0.1:PORT``, see
+    :mod:`~harness.targets.embedded.api_outputs`); any other output that names a removed
+    resource is dropped and listed, except an exported one, which keeps those stand-ins (so
+    a stack importing it still deploys) and is listed too. ``parameters`` are the stack's,
+    which decide its conditions (a condition that cannot be known offline counts as true,
+    so its resources are reported rather than hidden).
     """
     result = copy.deepcopy(dict(template))
     resources: dict[str, Any] = result.get("Resources", {})
@@ -76,11 +77,11 @@ def remove_unsupported(
     ]
     for logical_id in removed:
         del resources[logical_id]
-    rewriter = _ReferenceRewriter(removed)
+    rewriter = _ReferenceRewriter(removed, stand_ins or {})
     for logical_id, resource in resources.items():
         resources[logical_id] = rewriter.rewrite_resource(resource)
     result["Outputs"], output_gaps = _rewrite_outputs(
-        result.get("Outputs", {}), removed, rewriter, api_url
+        result.get("Outputs", {}), removed, rewriter, api_origins or {}
     )
     if not result["Outputs"]:
         del result["Outputs"]
@@ -99,19 +100,18 @@ def _rewrite_outputs(
     outputs: Mapping[str, Any],
     removed: Mapping[str, Any],
     rewriter: _ReferenceRewriter,
-    api_url: str | None,
+    api_origins: Mapping[str, str],
 ) -> tuple[dict[str, Any], list[Gap]]:
     kept: dict[str, Any] = {}
     gaps: list[Gap] = []
     for name, output in outputs.items():
-        named = sorted(_referenced_ids(output.get("Value")) & removed.keys())
+        local = local_api_value(output.get("Value"), api_origins)
+        if local is not None:
+            kept[name] = rewriter.rewrite({**output, "Value": local})
+            continue
+        named = sorted({ref.name for ref in references_in(output.get("Value"))} & removed.keys())
         if not named:
             kept[name] = rewriter.rewrite(output)
-        elif name == API_URL_OUTPUT and api_url is not None:
-            kept[name] = {**output, "Value": api_url}
-            gaps.append(
-                Gap(f"Outputs.{name}", "Output", f"served by the local HTTP API at {api_url}")
-            )
         elif "Export" in output:
             kept[name] = rewriter.rewrite(output)
             gaps.append(
@@ -129,25 +129,6 @@ def _rewrite_outputs(
     return kept, gaps
 
 
-def _referenced_ids(node: Any) -> set[str]:
-    """Logical ids a template fragment refers to through Ref, GetAtt or Sub."""
-    found: set[str] = set()
-    if isinstance(node, list):
-        for item in node:
-            found |= _referenced_ids(item)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key == "Ref" and isinstance(value, str):
-                found.add(value)
-            elif key == "Fn::GetAtt":
-                found.add(_getatt_target(value))
-            elif key == "Fn::Sub":
-                text = value if isinstance(value, str) else value[0]
-                found |= {name.split(".")[0] for name in _SUB_REFERENCE.findall(text)}
-            found |= _referenced_ids(value)
-    return found
-
-
 def _getatt_target(value: Any) -> str:
     return value[0] if isinstance(value, list) else str(value).split(".")[0]
 
@@ -155,8 +136,9 @@ def _getatt_target(value: Any) -> str:
 class _ReferenceRewriter:
     """Rewrites Ref / GetAtt / Sub / DependsOn that point at removed resources."""
 
-    def __init__(self, removed: Mapping[str, Any]) -> None:
+    def __init__(self, removed: Mapping[str, Any], stand_ins: Mapping[str, str]) -> None:
         self._removed = removed
+        self._stand_ins = stand_ins
 
     def rewrite_resource(self, resource: Mapping[str, Any]) -> dict[str, Any]:
         rewritten = self.rewrite(resource)
@@ -189,7 +171,7 @@ class _ReferenceRewriter:
         resource = self._removed[logical_id]
         if resource["Type"] == "AWS::Lambda::Alias":
             return self.rewrite(resource.get("Properties", {}).get("FunctionName", logical_id))
-        return logical_id
+        return self._stand_ins.get(logical_id, logical_id)
 
     def _rewrite_sub(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -210,4 +192,4 @@ class _ReferenceRewriter:
                 return "${" + stand_in["Ref"] + "}"
             return stand_in if isinstance(stand_in, str) else logical_id
 
-        return _SUB_REFERENCE.sub(replace, text)
+        return SUB_VARIABLE.sub(replace, text)

@@ -1,10 +1,14 @@
 """JWT (HTTP API) and Cognito (REST API) authorizers, verified against moto's user pools.
 
-The front calls :meth:`JwtVerifier.authorize` for a route whose authorizer is one of
-:func:`read_jwt_authorizers`' (keyed by API logical id and authorizer name) and answers
-the :class:`JwtDecision`: 200 goes on to the function, with the claims shaped by
+:class:`JwtAuthorizers` is the front's verifier of both kinds
+(:class:`harness.apigateway.Verifier`, registered for ``jwt`` and ``cognito``): for a
+route whose authorizer is one of :func:`read_jwt_authorizers`' (keyed by API logical id
+and authorizer name) it asks :meth:`JwtVerifier.authorize` and answers the
+:class:`JwtDecision`: 200 goes on to the function, with the claims shaped by
 :func:`http_api_claims` (HTTP APIs) or :func:`rest_api_claims` (REST APIs) in the event's
-``requestContext.authorizer``; 401 and 403 are answered with ``{"message": ...}``.
+``requestContext.authorizer``; 401 and 403 are API Gateway's own answers. An authorizer it
+cannot verify is said so by ``cannot_verify``, so the front reports its routes as gaps
+(once, per route, with the rest of :mod:`front_gaps`).
 
 What is checked, as the API Gateway developer guide documents it:
 
@@ -29,8 +33,9 @@ The issuer must be a user pool of this embedded AWS
 are the ones moto serves at ``/<pool id>/.well-known/jwks.json`` on the moto endpoint
 (moto's documented server-mode JWKS URL), fetched over HTTP as API Gateway fetches an
 issuer's ``jwks_uri``. Any other issuer (Auth0, a pool of a real account) cannot be
-verified here: :func:`read_jwt_authorizers` lists it as an emulation gap naming the API and
-authorizer. The verifying itself is joserfc's (the JOSE library moto signs its tokens with).
+verified here: :func:`read_jwt_authorizers` says why, and the routes it guards are
+emulation gaps naming the API, route and authorizer. The verifying itself is joserfc's
+(the JOSE library moto signs its tokens with).
 """
 
 from __future__ import annotations
@@ -49,9 +54,10 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from harness.apigateway import Answer, AuthDecision, AuthRequest
+from harness.apigateway.events import Caller
 from harness.sam import SamModel
 from harness.sam.model import Authorizer
-from harness.targets.base import Gap
 
 _COGNITO_ISSUER = re.compile(
     r"^https://cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<pool>[\w-]+)$"
@@ -251,15 +257,15 @@ def read_jwt_authorizers(
     resolve: Callable[[Any], Any],
     region: str,
     pool_exists: Callable[[str], bool],
-) -> tuple[dict[tuple[str, str], JwtAuthorizer], list[Gap]]:
-    """The stack's verifiable JWT/Cognito authorizers by (API, name), and the gaps.
+) -> tuple[dict[tuple[str, str], JwtAuthorizer], dict[tuple[str, str], str]]:
+    """The stack's JWT/Cognito authorizers by (API, name): the verifiable, and why not.
 
     ``resolve`` evaluates a value in the deployed stack (an issuer's ``Fn::Sub``, an
     audience's ``Fn::ImportValue``); ``pool_exists`` asks moto whether a pool id is one
     of its pools.
     """
     verifiable: dict[tuple[str, str], JwtAuthorizer] = {}
-    gaps: list[Gap] = []
+    unverifiable: dict[tuple[str, str], str] = {}
     for api in model.apis.values():
         for authorizer in api.authorizers.values():
             if authorizer.kind not in ("jwt", "cognito"):
@@ -269,19 +275,51 @@ def read_jwt_authorizers(
             except Exception as error:  # an import or reference moto cannot resolve
                 read = f"its values do not resolve ({type(error).__name__}: {error})"
             if isinstance(read, str):
-                gaps.append(
-                    Gap(
-                        f"{api.logical_id}.Auth.Authorizers.{authorizer.name}",
-                        "AWS::Serverless::HttpApi"
-                        if api.kind == "HTTP"
-                        else "AWS::Serverless::Api",
-                        f"{authorizer.kind} authorizer not verified: {read}; its routes are not "
-                        "authorized",
-                    )
-                )
+                unverifiable[(api.logical_id, authorizer.name)] = read
             else:
                 verifiable[(api.logical_id, authorizer.name)] = read
-    return verifiable, gaps
+    return verifiable, unverifiable
+
+
+class JwtAuthorizers:
+    """The front's verifier of a stack's JWT and Cognito authorizers (a ``Verifier``)."""
+
+    def __init__(
+        self,
+        verifier: JwtVerifier,
+        verifiable: Mapping[tuple[str, str], JwtAuthorizer],
+        unverifiable: Mapping[tuple[str, str], str],
+    ) -> None:
+        self._verifier = verifier
+        self._verifiable = verifiable
+        self._unverifiable = unverifiable
+
+    def cannot_verify(self, authorizer: Authorizer) -> str | None:
+        key = (authorizer.api_id, authorizer.name)
+        if key in self._verifiable:
+            return None
+        return self._unverifiable.get(key, "not one of the stack's authorizers")
+
+    def verify(self, auth: AuthRequest) -> AuthDecision:
+        resolved = self._verifiable[(auth.authorizer.api_id, auth.authorizer.name)]
+        token = auth.request.header(resolved.header)
+        decision = self._verifier.authorize(
+            resolved,
+            {} if token is None else {resolved.header: token},
+            auth.match.route.authorization_scopes,
+        )
+        if not decision.allowed:
+            answer = (
+                Answer.UNAUTHORIZED
+                if decision.status == UNAUTHORIZED
+                else Answer.INSUFFICIENT_SCOPE
+            )
+            return AuthDecision(answer, note=decision.reason)
+        if resolved.kind == "jwt":
+            jwt_caller = {"claims": http_api_claims(decision.claims), "scopes": decision.scopes}
+        else:
+            jwt_caller = {"claims": rest_api_claims(decision.claims)}
+        return AuthDecision(None, Caller(jwt=jwt_caller))
 
 
 def _read_authorizer(

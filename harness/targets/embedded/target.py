@@ -8,8 +8,10 @@ moto cannot do are done here instead:
 * it never runs Lambda code, so each function gets a long-lived worker process, started
   with the configuration *moto reports as deployed* (``get_function_configuration``), so a
   wrong environment variable in the template shows up in the integration tests;
-* it has no HTTP API data plane, so :class:`LocalHttpApi` serves the template's HttpApi
-  routes on a loopback port, and the ``ApiUrl`` output of the created stack is that URL;
+* it has no API Gateway data plane, so the front (:mod:`front`, :mod:`harness.apigateway`)
+  serves each API of the template, REST and HTTP, on its own loopback port; outputs that
+  name an API's URL point there (:mod:`api_outputs`), and REST APIs get what moto's
+  CloudFormation needs and skips (:mod:`rest_apis`);
 * its Lambda ``Invoke`` cannot run our code, so :class:`LambdaInvokeApi`, a front inside
   moto's server, answers ``Invoke`` of the deployed functions from their workers: boto3,
   the AWS CLI and the functions themselves reach them through the one endpoint.
@@ -52,16 +54,20 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from harness.apigateway import ApiGateway, AuthorizerRegistry, Invoke, LambdaAuthorizers
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
 from harness.targets.base import Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded import deploy_errors, provisioners
+from harness.targets.embedded.api_keys import MotoApiKeys
 from harness.targets.embedded.deploy_errors import FAILURE_CODE, CloudFormationFailures
+from harness.targets.embedded.front import LocalApi, LocalApis
+from harness.targets.embedded.front_gaps import front_gaps, local_api_id
 from harness.targets.embedded.gaps import remove_unsupported
-from harness.targets.embedded.http_api import LocalHttpApi
 from harness.targets.embedded.jwt_authorizers import (
     JwtAuthorizer,
+    JwtAuthorizers,
     JwtVerifier,
     read_jwt_authorizers,
 )
@@ -69,7 +75,7 @@ from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeAp
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
-from harness.targets.embedded.routes import routes_from_sam
+from harness.targets.embedded.rest_apis import prepare_rest_apis, provision_rest_resources
 from harness.targets.embedded.stack_values import stack_resolver
 from harness.targets.embedded.workers import (
     FunctionInitError,
@@ -146,6 +152,16 @@ class InvocationJournal:
                 self._entries.pop(0)
                 self._dropped += 1
 
+    def annotate(self, request_id: str, note: str) -> None:
+        """Add what API Gateway made of an invocation (a malformed response) to its entry."""
+        with self._lock:
+            for index in range(len(self._entries) - 1, -1, -1):
+                entry = self._entries[index]
+                if entry.request_id == request_id:
+                    logs = f"{entry.logs.rstrip()}\n{note}"
+                    self._entries[index] = Invocation(entry.function, request_id, entry.error, logs)
+                    return
+
     def mark(self) -> int:
         with self._lock:
             return self._dropped + len(self._entries)
@@ -169,7 +185,7 @@ class EmbeddedStack(Stack):
     authorizer name), for the front to pass to the target's ``jwt_verifier``.
     """
 
-    http_api: LocalHttpApi | None = field(default=None, repr=False)
+    front: LocalApis | None = field(default=None, repr=False)
     jwt_authorizers: dict[tuple[str, str], JwtAuthorizer] = field(default_factory=dict)
     workers: WorkerRegistry | None = field(default=None, repr=False)
     journal: InvocationJournal = field(default_factory=InvocationJournal, repr=False)
@@ -195,8 +211,8 @@ class EmbeddedStack(Stack):
         """
         if self.workers is not None:
             self.workers.close()
-        if self.http_api is not None:
-            self.http_api.close()
+        if self.front is not None:
+            self.front.close()
 
 
 class EmbeddedTarget(Target):
@@ -278,36 +294,63 @@ class EmbeddedTarget(Target):
     ) -> None:
         assert stack.workers is not None
         model = read_sam_model(template_path, parameters)
-        stack.http_api = LocalHttpApi(
-            routes_from_sam(model.document),
-            stack.journal.recording(stack.workers.invoke),
-            access_log=self._workdir / stack.name / "http-api-access.log",
-        )
-        stack.http_api.start()
+        invoke = stack.journal.recording(stack.workers.invoke)
+        authorizers = AuthorizerRegistry({"lambda": LambdaAuthorizers(invoke)})
+        stack.front = self._front(stack, model, invoke, authorizers).start()
         packaged = package_template(
             model, self._uploader(stack), self._cache_dir, s3_downloader(stack.client("s3"))
         )
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
         check_output_references(model.document, transformed, template_path)
+        prepare_rest_apis(transformed, model)
         template, gaps = remove_unsupported(
-            transformed, api_url=stack.http_api.url, parameters=parameters
+            transformed,
+            api_origins={
+                logical_id: f"http://127.0.0.1:{api.port}"
+                for logical_id, api in stack.front.apis.items()
+            },
+            stand_ins={
+                logical_id: api.gateway.api_id
+                for logical_id, api in stack.front.apis.items()
+                if api.gateway.kind == "HTTP"
+            },
+            parameters=parameters,
         )
         without_workers = _functions_without_local_code(model, packaged)
-        stack.emulation_gaps = [
-            *gaps,
-            *packaged.gaps,
-            *without_workers,
-            *_layers_missing_from_configuration(packaged),
-        ]
         self._create_stack(stack, template, parameters)
         discover_stack(stack)
-        stack.jwt_authorizers, jwt_gaps = read_jwt_authorizers(
+        removed = {
+            k: v for k, v in transformed["Resources"].items() if k not in template["Resources"]
+        }
+        provisioned, rest_gaps = provision_rest_resources(
+            removed,
+            stack.physical_ids,
+            model.parameter_values,
+            lambda: stack.client("apigateway"),
+            stack_name=stack.name,
+        )
+        stack.physical_ids |= provisioned
+        for logical_id, api in stack.front.apis.items():
+            if api.gateway.kind == "REST" and stack.physical_ids.get(logical_id):
+                api.gateway.api_id = stack.physical_ids[logical_id]
+        stack.api_urls = stack.front.urls
+        stack.jwt_authorizers, unverifiable = read_jwt_authorizers(
             model,
             stack_resolver(stack.name, self.region),
             self.region,
             functools.partial(_pool_exists, stack),
         )
-        stack.emulation_gaps += jwt_gaps
+        jwt = JwtAuthorizers(self.jwt_verifier, stack.jwt_authorizers, unverifiable)
+        authorizers.register("jwt", jwt)
+        authorizers.register("cognito", jwt)
+        stack.emulation_gaps = [
+            *(gap for gap in gaps if gap.logical_id not in provisioned),
+            *rest_gaps,
+            *front_gaps(model, authorizers),
+            *packaged.gaps,
+            *without_workers,
+            *_layers_missing_from_configuration(packaged),
+        ]
         failures = stack.workers.start(
             [self._deployed_spec(stack, function) for function in packaged.functions.values()]
         )
@@ -337,6 +380,48 @@ class EmbeddedTarget(Target):
             raise StackNotReady(
                 stack.name, self.region, problem + "; the stack was removed again"
             ) from error
+
+    def _front(
+        self,
+        stack: EmbeddedStack,
+        model: SamModel,
+        invoke: Invoke,
+        authorizers: AuthorizerRegistry,
+    ) -> LocalApis:
+        """Every API of the template on its own port, started before the stack exists.
+
+        The ports must be known first: outputs that name an API's URL are rewritten to them
+        before ``create_stack``. A REST API's id is moto's, set once the stack exists.
+        """
+        assert stack.workers is not None
+        workers = stack.workers
+        api_keys = MotoApiKeys(lambda: stack.client("apigateway"))
+        timeouts = {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
+
+        def integration_error(function_id: str, request_id: str, message: str) -> None:
+            note = f"API Gateway: {message}"
+            stack.journal.annotate(request_id, note)
+            workers.log_note(function_id, note)
+
+        return LocalApis(
+            {
+                logical_id: LocalApi(
+                    ApiGateway(
+                        api,
+                        invoke,
+                        api_id=local_api_id(stack.name, logical_id),
+                        region=self.region,
+                        authorizers=authorizers,
+                        api_keys=api_keys,
+                        function_timeouts=timeouts,
+                    ),
+                    access_log=self._workdir / stack.name / f"{logical_id}-access.log",
+                    access_log_format=api.access_log_format,
+                    on_integration_error=integration_error,
+                )
+                for logical_id, api in model.apis.items()
+            }
+        )
 
     def _undeploy(self, stack: EmbeddedStack) -> None:
         """Stop what a failed deploy started and delete its stack from moto."""

@@ -26,7 +26,7 @@ from harness.targets.base import Endpoint, Gap
 
 STATE_FILE_ENV = "HARNESS_STATE_FILE"
 DEFAULT_STATE_FILE = Path(".cache", "harness-up.json")
-_VERSION = 1
+_VERSION = 2
 
 
 class StateFileBusy(RuntimeError):
@@ -39,7 +39,8 @@ class RunningStack:
 
     name: str
     outputs: Mapping[str, str]
-    api_urls: tuple[str, ...]
+    api_urls: Mapping[str, str]
+    """Each API's local base URL (stage included), by logical id."""
     emulation_gaps: tuple[Gap, ...] = ()
 
 
@@ -73,7 +74,7 @@ class UpState:
                 "stacks": {
                     name: {
                         "outputs": dict(stack.outputs),
-                        "api_urls": list(stack.api_urls),
+                        "api_urls": dict(stack.api_urls),
                         "emulation_gaps": [asdict(gap) for gap in stack.emulation_gaps],
                     }
                     for name, stack in self.stacks.items()
@@ -99,7 +100,7 @@ class UpState:
                 name: RunningStack(
                     name=name,
                     outputs=stack["outputs"],
-                    api_urls=tuple(stack["api_urls"]),
+                    api_urls=dict(stack["api_urls"]),
                     emulation_gaps=tuple(Gap(**gap) for gap in stack["emulation_gaps"]),
                 )
                 for name, stack in data["stacks"].items()

@@ -3,7 +3,9 @@
 Started by :mod:`harness.targets.embedded.workers` as
 ``python -I -S -u worker_main.py --requests-fd R --responses-fd W CODE_PATH...``
 on the interpreter matching the function's Runtime, so it must import nothing
-but the standard library and run on every python3.X we emulate (3.11+).
+but the standard library and run on every python3.X we emulate. The one harness module
+it uses, :mod:`harness.apigateway.lambda_context` (stdlib only as well, and the class the
+in-process client hands handlers too), is loaded by its file path.
 ``-I -S`` keep the interpreter's own site-packages and the harness out of
 ``sys.path``: the function sees its build dir and the runtime layer only, so a
 dependency missing from requirements.txt fails here as it would on AWS.
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import decimal
 import importlib
+import importlib.util
 import json
 import os
 import queue
@@ -46,27 +49,22 @@ import traceback
 from typing import Any, BinaryIO
 
 
-class LambdaContext:
-    """The ``context`` argument, with the attributes the Python runtime provides.
+def _load_lambda_context() -> Any:
+    """The one ``LambdaContext`` class, loaded by path: the harness is not on ``sys.path``."""
+    path = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+        "apigateway",
+        "lambda_context.py",
+    )
+    spec = importlib.util.spec_from_file_location("_harness_lambda_context", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LambdaContext
 
-    Values come from the environment exactly like the real runtime reads them
-    (so ``memory_limit_in_mb`` is a string there and here).
-    """
 
-    def __init__(self, request_id: str, deadline_ms: int, invoked_function_arn: str) -> None:
-        self.aws_request_id = request_id
-        self.invoked_function_arn = invoked_function_arn
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.identity = None
-        self.client_context = None
-        self._deadline_ms = deadline_ms
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, self._deadline_ms - int(time.time() * 1000))
+LambdaContext = _load_lambda_context()
 
 
 class _InitFailure(Exception):
@@ -113,7 +111,7 @@ def main() -> None:
             reply = _error_reply(init_failure.error_type, str(init_failure), init_failure.stack)
             line = _message({**reply, "phase": "init", "request_id": request_id})
         else:
-            context = LambdaContext(
+            context = LambdaContext.from_environment(
                 request_id, request["deadline_ms"], request["invoked_function_arn"]
             )
             line = _invoke(handler, request["event"], context, request_id, args.response_limit)
@@ -161,9 +159,7 @@ def _load_handler(handler_name: str) -> Any:
     return handler
 
 
-def _invoke(
-    handler: Any, event: Any, context: LambdaContext, request_id: str, response_limit: int
-) -> bytes:
+def _invoke(handler: Any, event: Any, context: Any, request_id: str, response_limit: int) -> bytes:
     """Run the handler once and return the reply line.
 
     An exception becomes an error reply and a logged traceback; a result JSON cannot carry

@@ -551,6 +551,11 @@ class WorkerRegistry:
             return _request_too_large(request_id)
         return pool.invoke(request_id, event_json)
 
+    def log_note(self, logical_id: str, text: str) -> None:
+        """Append a line to the function's log (what its caller saw, say), after its own."""
+        with (self.log_dir / f"{logical_id}.log").open("ab") as log:
+            log.write(text.rstrip("\n").encode() + b"\n")
+
     def close(self) -> None:
         """Kill every worker without waiting for running invocations; safe to call twice."""
         atexit.unregister(self.close)

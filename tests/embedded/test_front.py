@@ -1,4 +1,8 @@
-"""The local HTTP API: payload 2.0 events in, API Gateway response mapping out."""
+"""The embedded front over real sockets: API Gateway's events in, its answers out.
+
+The gateway's rules have their own unit tests (``tests/apigateway``); here they are seen
+through HTTP, with the framing, logging and hostile-input handling only the front has.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import base64
 import http.client
 import json
 import re
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,15 +18,30 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.targets.embedded.http_api import MAX_BODY_BYTES, LocalHttpApi
-from harness.targets.embedded.routes import Route
+from harness.apigateway import ApiGateway
+from harness.apigateway.gateway import MAX_PAYLOAD_BYTES
+from harness.sam import Route, SamApi
+from harness.targets.embedded.front import LISTEN_BACKLOG, LocalApi
 from harness.targets.embedded.workers import FunctionError, InvokeResult, WorkerRegistry
 
-ROUTES = [
-    Route("GET", "/items/{id}", "Read"),
-    Route("POST", "/items", "Write"),
-    Route("ANY", "/respond", "Respond"),
-]
+
+def route(method: str, path: str, function: str | None, payload: str = "2.0") -> Route:
+    return Route("Api", method, path, function, payload, f"{function}.Events.E")  # type: ignore[arg-type]
+
+
+ROUTES = (
+    route("GET", "/items/{id}", "Read"),
+    route("POST", "/items", "Write"),
+    route("ANY", "/respond", "Respond"),
+)
+
+
+def http_api(routes=ROUTES, stage="$default", **fields: Any) -> SamApi:
+    return SamApi("Api", "HTTP", False, stage, tuple(routes), **fields)
+
+
+def rest_api(routes, stage="Prod", **fields: Any) -> SamApi:
+    return SamApi("Api", "REST", False, stage, tuple(routes), **fields)
 
 
 class FakeFunctions:
@@ -49,9 +69,17 @@ def functions() -> FakeFunctions:
     return FakeFunctions()
 
 
+def serving(api: SamApi, invoke: Any, tmp_path: Path | None = None, **kwargs: Any) -> LocalApi:
+    return LocalApi(
+        ApiGateway(api, invoke, api_id="abc123"),
+        access_log=None if tmp_path is None else tmp_path / "access.log",
+        **kwargs,
+    )
+
+
 @pytest.fixture
-def api(functions: FakeFunctions, tmp_path: Path) -> Iterator[LocalHttpApi]:
-    with LocalHttpApi(ROUTES, functions, access_log=tmp_path / "access.log") as started:
+def api(functions: FakeFunctions, tmp_path: Path) -> Iterator[LocalApi]:
+    with serving(http_api(), functions, tmp_path) as started:
         yield started
 
 
@@ -78,8 +106,18 @@ def sender(base_url: str) -> Send:
     return send
 
 
+def raw_exchange(api: LocalApi, data: bytes) -> bytes:
+    """Write raw bytes on a fresh connection; everything the server answers before closing."""
+    with socket.create_connection(("127.0.0.1", api.port), timeout=10) as connection:
+        connection.sendall(data)
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @pytest.fixture
-def send(api: LocalHttpApi) -> Send:
+def send(api: LocalApi) -> Send:
     return sender(api.url)
 
 
@@ -122,6 +160,7 @@ def test_event_has_the_payload_2_0_shape(send, functions):
     assert context["accountId"] == "123456789012"
     assert context["domainName"] == "127.0.0.1"
     assert re.fullmatch(r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} \+0000", context["time"])
+    assert context["apiId"] == "abc123"
     assert isinstance(context["timeEpoch"], int)
     assert {"apiId", "domainPrefix", "requestId"} <= context.keys()
 
@@ -174,7 +213,6 @@ def test_response_description_is_mapped(send, functions):
         {
             "statusCode": 201,
             "headers": {"Content-Type": "text/plain", "X-Count": 3},
-            "multiValueHeaders": {"X-Multi": ["a", "b"]},
             "cookies": ["a=1; Path=/", "b=2; HttpOnly"],
             "body": "created",
         }
@@ -183,7 +221,6 @@ def test_response_description_is_mapped(send, functions):
     assert (status, body) == (201, b"created")
     assert headers["content-type"] == "text/plain"
     assert headers["x-count"] == "3"
-    assert headers.get_all("x-multi") == ["a", "b"]
     assert headers.get_all("set-cookie") == ["a=1; Path=/", "b=2; HttpOnly"]
     assert headers["apigw-requestid"]
 
@@ -202,6 +239,7 @@ def test_base64_response_body_is_decoded(send, functions):
         InvokeResult(None, FunctionError("unhandled", "ValueError", "boom"), "", 1.0, "r"),
         InvokeResult(None, FunctionError("timeout", "Sandbox.Timedout", "late"), "", 1.0, "r"),
         InvokeResult(None, FunctionError("crash", "Runtime.ExitError", "died"), "", 1.0, "r"),
+        InvokeResult(None, FunctionError("throttled", "TooManyRequestsException", "x"), "", 0, "r"),
         FakeFunctions.returning({"statusCode": "not a number"}),
         FakeFunctions.returning({"statusCode": 200, "body": {"not": "a string"}}),
     ],
@@ -224,7 +262,7 @@ def test_body_over_10_mb_is_413_without_invoking(api, functions):
     url = urlsplit(api.url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     connection.putrequest("POST", "/items")
-    connection.putheader("Content-Length", str(MAX_BODY_BYTES + 1))
+    connection.putheader("Content-Length", str(MAX_PAYLOAD_BYTES + 1))
     connection.endheaders()
     response = connection.getresponse()
     assert response.status == 413
@@ -242,7 +280,7 @@ def test_head_has_headers_but_no_body(send, functions):
 
 
 def test_named_stage_prefixes_paths(functions):
-    with LocalHttpApi(ROUTES, functions, stage="dev") as api:
+    with serving(http_api(stage="dev"), functions) as api:
         assert api.url.endswith("/dev/")
         send = sender(api.url)
         assert send("GET", "/items/7")[0] == 200
@@ -253,10 +291,8 @@ def test_named_stage_prefixes_paths(functions):
         assert sender(api.url.removesuffix("dev/"))("GET", "/items/7")[0] == 404
 
 
-def test_request_log_last_logs_and_access_log(api, send, functions, tmp_path):
-    functions.answer = functions.returning("first")
+def test_request_log_and_default_access_log(api, send, functions, tmp_path):
     send("GET", "/items/1")
-    functions.answer = functions.returning("second")
     _, headers, _ = send("POST", "/items", body=b"{}")
     send("GET", "/nowhere")
     records = api.request_log
@@ -266,25 +302,137 @@ def test_request_log_last_logs_and_access_log(api, send, functions, tmp_path):
         ("GET", "/nowhere", 404, None),
     ]
     assert records[1].request_id == headers["apigw-requestid"]
-    assert api.last_logs() == "logs for 'second'"
-    assert api.last_logs("Read") == "logs for 'first'"
-    assert api.last_logs("Unknown") == ""
     lines = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
     assert [(line["routeKey"], line["status"]) for line in lines] == [
         ("GET /items/{id}", 200),
         ("POST /items", 200),
         ("-", 404),
     ]
+    assert lines[1]["requestId"] == headers["apigw-requestid"]
+
+
+def test_the_request_log_is_bounded(functions):
+    with serving(http_api(), functions, request_log_size=3) as api:
+        send = sender(api.url)
+        for number in range(5):
+            send("GET", f"/items/{number}")
+        assert [record.path for record in api.request_log] == [f"/items/{n}" for n in (2, 3, 4)]
+
+
+def test_access_log_follows_the_apis_declared_format(functions, tmp_path):
+    log_format = (
+        '{"id":"$context.requestId","route":"$context.routeKey","status":"$context.status",'
+        '"error":"$context.integrationErrorMessage","ua":"$context.identity.userAgent"}'
+    )
+    with serving(http_api(), functions, tmp_path, access_log_format=log_format) as api:
+        functions.answer = functions.returning({"statusCode": 200, "headers": {"X": "a\r\nb"}})
+        _, headers, _ = sender(api.url)("GET", "/respond", headers=[("User-Agent", 'say "hi"')])
+    (line,) = (tmp_path / "access.log").read_text().splitlines()
+    entry = json.loads(line)
+    assert set(entry) == {"id", "route", "status", "error", "ua"}
+    assert entry["id"] == headers["apigw-requestid"]
+    assert (entry["route"], entry["status"], entry["ua"]) == ("ANY /respond", "500", 'say "hi"')
+    assert "'X'" in entry["error"]
+    assert "CR or LF" in entry["error"]
+
+
+def test_listen_backlog_is_at_least_128(api):
+    assert LISTEN_BACKLOG >= 128
+    assert api._server is not None
+    assert api._server.request_queue_size == LISTEN_BACKLOG
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3"])
+def test_a_malformed_content_length_is_api_gateways_400(api, functions, length):
+    answer = raw_exchange(
+        api, f"POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n{{}}".encode()
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"Connection: close" in head
+    assert json.loads(body) == {"message": "Bad Request"}
+    assert functions.events == []
+
+
+def test_a_malformed_chunk_size_is_api_gateways_400(api, functions):
+    answer = raw_exchange(
+        api,
+        b"POST /items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"zz\r\nabc\r\n0\r\n\r\n",
+    )
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert json.loads(body) == {"message": "Bad Request"}
+    assert functions.events == []
+
+
+def test_a_chunked_body_is_read(api, functions):
+    answer = raw_exchange(
+        api,
+        b"POST /items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close"
+        b"\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+    )
+    assert answer.startswith(b"HTTP/1.1 200 ")
+    assert functions.events[-1][1]["body"] == "abcde"
+
+
+def test_a_garbled_request_line_is_a_json_400(api):
+    head, _, body = raw_exchange(api, b"this is not http\r\n\r\n").partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == b"400"
+    assert json.loads(body) == {"message": "Bad Request"}
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "BREW"])
+def test_unknown_methods_get_the_missing_route_answer_in_json(functions, method, tmp_path):
+    with (
+        serving(http_api((route("ANY", "/respond", "Respond"),)), functions) as http,
+        serving(rest_api((route("ANY", "/respond", "Respond", "1.0"),)), functions) as rest,
+    ):
+        status, headers, body = sender(http.url)(method, "/respond")
+        assert (status, json.loads(body)) == (404, {"message": "Not Found"})
+        assert headers["content-type"] == "application/json"
+        status, _, body = sender(rest.url)(method, "/respond")
+        assert (status, json.loads(body)) == (403, {"message": "Missing Authentication Token"})
+    assert functions.events == []
+
+
+def test_a_header_value_with_cr_lf_never_reaches_the_wire_as_two_headers(functions, tmp_path):
+    noted: list[tuple[str, str, str]] = []
+    functions.answer = functions.returning(
+        {"statusCode": 200, "headers": {"X-Split": "a\r\nInjected: yes"}, "body": "x"}
+    )
+    with (
+        serving(
+            http_api(), functions, on_integration_error=lambda *args: noted.append(args)
+        ) as http,
+        serving(
+            rest_api((route("GET", "/respond", "Respond", "1.0"),)),
+            functions,
+            on_integration_error=lambda *args: noted.append(args),
+        ) as rest,
+    ):
+        status, headers, body = sender(http.url)("GET", "/respond")
+        assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+        assert "injected" not in headers
+        status, headers, body = sender(rest.url)("GET", "/respond")
+        assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
+        assert "injected" not in headers
+    assert [(function, request_id) for function, request_id, _ in noted] == [
+        ("Respond", "lambda-request-id")
+    ] * 2
+    assert all("'X-Split'" in message for _, _, message in noted)
 
 
 def test_end_to_end_with_real_workers(make_spec, tmp_path):
-    """A raising handler gives 500 with its traceback in the logs; a timed-out one is replaced."""
+    """A raising handler gives 500 with its traceback in the logs; a timed-out one is replaced;
+    a response over Lambda's 6 MB is a failed invocation, not a 200."""
     routes = [
-        Route("GET", "/echo", "Echo"),
-        Route("GET", "/boom", "Boom"),
-        Route("GET", "/slow", "Slow"),
-        Route("GET", "/binary", "Binary"),
-        Route("GET", "/cookies", "Cookies"),
+        route("GET", "/echo", "Echo"),
+        route("GET", "/boom", "Boom"),
+        route("GET", "/slow", "Slow"),
+        route("GET", "/binary", "Binary"),
+        route("GET", "/cookies", "Cookies"),
+        route("GET", "/big", "Big"),
     ]
     with WorkerRegistry(log_dir=tmp_path) as registry:
         registry.start(
@@ -294,9 +442,17 @@ def test_end_to_end_with_real_workers(make_spec, tmp_path):
                 make_spec("Slow", "sleepy", timeout_s=1),
                 make_spec("Binary", "binary"),
                 make_spec("Cookies", "cookies"),
+                make_spec("Big", "text_of_length"),
             ]
         )
-        with LocalHttpApi(routes, registry.invoke) as api:
+        journal: dict[str, InvokeResult] = {}
+
+        def invoke(function: str, event: dict[str, Any]) -> InvokeResult:
+            result = registry.invoke(function, 7 * 1024 * 1024 if function == "Big" else event)
+            journal[function] = result
+            return result
+
+        with serving(http_api(routes), invoke) as api:
             send = sender(api.url)
             status, _, body = send("GET", "/echo?x=1")
             assert status == 200
@@ -304,8 +460,8 @@ def test_end_to_end_with_real_workers(make_spec, tmp_path):
 
             status, _, body = send("GET", "/boom")
             assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
-            assert "ValueError: boom from the fixture" in api.last_logs("Boom")
-            assert "Traceback (most recent call last)" in api.last_logs("Boom")
+            assert "ValueError: boom from the fixture" in journal["Boom"].logs
+            assert "Traceback (most recent call last)" in journal["Boom"].logs
 
             assert send("GET", "/binary")[2] == bytes(range(256))
             status, headers, _ = send("GET", "/cookies")
@@ -315,6 +471,12 @@ def test_end_to_end_with_real_workers(make_spec, tmp_path):
             slow_worker = registry.pool("Slow").workers[0]
             first_pid = slow_worker.pid
             assert send("GET", "/slow")[0] == 500
-            assert "Task timed out" in api.last_logs("Slow")
+            assert "Task timed out" in journal["Slow"].logs
             assert slow_worker.pid != first_pid
             assert send("GET", "/echo")[0] == 200
+
+            status, _, body = send("GET", "/big")
+            assert (status, json.loads(body)) == (500, {"message": "Internal Server Error"})
+            assert journal["Big"].error is not None
+            assert journal["Big"].error.kind == "response_too_large"
+            assert "ResponseSizeTooLarge" in api.request_log[-1].integration_error
