@@ -132,7 +132,8 @@ def test_evaluator_reads_exact_metrics_changes_state_and_records_history() -> No
     mine = [item for item in history if item.alarm_name == alarm.name]
     assert [item.item_type for item in mine] == ["StateUpdate", "StateUpdate", "Action"]
     assert mine[1].summary == "Alarm updated from OK to ALARM"
-    assert published and published[0][0] == alarm.alarm_actions[0]
+    assert len(published) == 1
+    assert published[0][0] == alarm.alarm_actions[0]
     assert published[0][1].startswith(f'ALARM: "{alarm.name}"')
 
 
