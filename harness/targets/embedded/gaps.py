@@ -6,8 +6,10 @@ output naming it stays unresolved. So before ``create_stack`` the unsupported re
 are removed, references to them are rewritten, and every removal is returned as a
 :class:`~harness.targets.base.Gap` for the report.
 
-"Supported" is moto's own model map (``moto.cloudformation.parsing``), not a list kept
-here: a moto upgrade that adds a model closes the gap without a change to this module. A
+"Supported" is moto's own model map (``moto.cloudformation.parsing``), with the models the
+release emulation adds to it (Lambda aliases, CloudWatch alarms, CodeDeploy:
+:mod:`release.resources`), not a list kept here: a moto upgrade or a model of ours that
+adds a type closes the gap without a change to this module. A
 resource whose ``Condition`` is false for the deployed parameters is no gap: CloudFormation
 would not create it either, and moto skips it just the same.
 """
@@ -22,6 +24,7 @@ from typing import Any
 from moto.cloudformation.parsing import NULL_MODELS, get_model_map
 
 from harness.targets.base import Gap
+from harness.targets.embedded.release.resources import install_models
 from harness.template.conditions import evaluate_conditions
 
 API_URL_OUTPUT = "ApiUrl"
@@ -29,9 +32,6 @@ API_URL_OUTPUT = "ApiUrl"
 # What stands in for a removed resource of these types, said in the gap's reason.
 _STAND_INS = {
     "AWS::ApiGatewayV2::": "routes are served by the local HTTP API instead",
-    "AWS::Lambda::Alias": "references and invocations go to the function itself ($LATEST)",
-    "AWS::CodeDeploy::": "code is deployed all at once, with no traffic shifting",
-    "AWS::CloudWatch::Alarm": "nothing watches the metric",
 }
 _SUB_REFERENCE = re.compile(r"\$\{([^!}][^}]*)\}")
 
@@ -40,6 +40,7 @@ def is_supported(resource_type: str) -> bool:
     """Whether moto's CloudFormation creates resources of this type."""
     if resource_type.startswith("Custom::"):
         return True
+    install_models()
     return resource_type in get_model_map() and resource_type not in NULL_MODELS
 
 
@@ -51,9 +52,7 @@ def remove_unsupported(
 ) -> tuple[dict[str, Any], list[Gap]]:
     """Return a copy of a CloudFormation template that moto can create, and the gaps.
 
-    References to a removed ``AWS::Lambda::Alias`` are rewritten to the alias's function;
-    references to any other removed resource become its logical id as a plain string
-    (which is what moto itself returns for a ``Ref`` to a ``Lambda::Version``). An output
+    References to a removed resource become its logical id as a plain string. An output
     that names a removed resource is dropped and listed, except ``ApiUrl``, which becomes
     ``api_url`` (the local HTTP API's loopback URL) when one is given. ``parameters`` are the
     stack's, which decide its conditions (a condition that cannot be known offline counts as
@@ -166,18 +165,12 @@ class _ReferenceRewriter:
         if len(node) == 1:
             ((key, value),) = node.items()
             if key == "Ref" and value in self._removed:
-                return self._stand_in(value)
+                return value
             if key == "Fn::GetAtt" and _getatt_target(value) in self._removed:
-                return self._stand_in(_getatt_target(value))
+                return _getatt_target(value)
             if key == "Fn::Sub":
                 return {"Fn::Sub": self._rewrite_sub(value)}
         return {key: self.rewrite(value) for key, value in node.items()}
-
-    def _stand_in(self, logical_id: str) -> Any:
-        resource = self._removed[logical_id]
-        if resource["Type"] == "AWS::Lambda::Alias":
-            return self.rewrite(resource.get("Properties", {}).get("FunctionName", logical_id))
-        return logical_id
 
     def _rewrite_sub(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -193,9 +186,6 @@ class _ReferenceRewriter:
             logical_id = match.group(1).split(".")[0]
             if logical_id in local_names or logical_id not in self._removed:
                 return match.group(0)
-            stand_in = self._stand_in(logical_id)
-            if isinstance(stand_in, dict) and isinstance(stand_in.get("Ref"), str):
-                return "${" + stand_in["Ref"] + "}"
-            return stand_in if isinstance(stand_in, str) else logical_id
+            return logical_id
 
         return _SUB_REFERENCE.sub(replace, text)

@@ -39,6 +39,7 @@ _API_ID = "embedded"
 _LOGS_KEPT = 200
 
 Invoke = Callable[[str, dict[str, Any]], InvokeResult]
+RequestObserver = Callable[[str | None, int, float, InvokeResult | None], None]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class LocalHttpApi:
 
     ``access_log``: file that receives one JSON line per request (never the
     terminal); without it, access lines are discarded and only
-    ``request_log`` keeps track.
+    ``request_log`` keeps track. ``on_request(route_key, status, latency_ms, result)`` is
+    told of every request (``route_key`` ``None`` when no route matched): API metrics.
     """
 
     def __init__(
@@ -72,8 +74,10 @@ class LocalHttpApi:
         stage: str = "$default",
         *,
         access_log: Path | None = None,
+        on_request: RequestObserver | None = None,
     ) -> None:
         self.routes = list(routes)
+        self.on_request = on_request
         self.stage = stage
         self._invoke = invoke
         self._access_log_path = access_log
@@ -205,6 +209,8 @@ class _Handler(BaseHTTPRequestHandler):
                 status, headers, payload, result = self._call(api, function, event)
         duration_ms = (time.monotonic() - started) * 1000
         record = RequestRecord(self.command, raw_path, status, function, request_id, duration_ms)
+        if api.on_request is not None:
+            api.on_request(None if function is None else route_key, status, duration_ms, result)
         # Recorded before answering, so a client that got its response finds it logged.
         api._record(record, result, _access_line(self, record, route_key, len(payload)))
         self._respond(status, headers, payload, request_id)

@@ -14,7 +14,14 @@ moto cannot do are done here instead:
   moto's server, answers ``Invoke`` of the deployed functions from their workers: boto3,
   the AWS CLI and the functions themselves reach them through the one endpoint.
 
-What moto's CloudFormation cannot create is removed first and reported as emulation gaps.
+What moto's CloudFormation cannot create is removed first and reported as emulation gaps;
+Lambda aliases, CloudWatch alarms and CodeDeploy are created by the release emulation's own
+models (:mod:`release`), which also shifts traffic, records metrics, evaluates alarms and
+rolls back. Each published version runs on workers of its own (:mod:`versions`), and the
+API and the Invoke API call through the alias an API integration or a qualifier names.
+
+:meth:`EmbeddedTarget.update` updates a running stack with a changed template or code,
+the way CloudFormation and CodeDeploy release it (:mod:`releases`).
 
 Deploying waits for every function's INIT (its handler imported): a handler that cannot
 load fails the deploy, naming function, handler and error, and whatever the deploy had
@@ -30,7 +37,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import json
 import shutil
 import tempfile
@@ -47,11 +53,22 @@ from harness.targets.aws import discover_stack
 from harness.targets.base import Capability, Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.http_api import LocalHttpApi
-from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
+from harness.targets.embedded.lambda_api import LambdaInvokeApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
+from harness.targets.embedded.release.clock import DEFAULT_TIME_SCALE, ReleaseClock
+from harness.targets.embedded.release.engine import ReleaseEngine
+from harness.targets.embedded.releases import StackRelease, UpdateResult
 from harness.targets.embedded.routes import routes_from_sam
+from harness.targets.embedded.stack_lambda import (
+    api_qualifiers,
+    invokable_functions,
+    moto_stack_id,
+    publish_versions,
+    serving_version,
+)
+from harness.targets.embedded.versions import FunctionVersions, through
 from harness.targets.embedded.workers import (
     FunctionInitError,
     FunctionSpec,
@@ -109,12 +126,15 @@ class InvocationJournal:
         """Wrap a registry's ``invoke`` so that every call is journaled."""
 
         def journaled(logical_id: str, event: dict[str, Any]) -> InvokeResult:
-            result = invoke(logical_id, event)
-            error = None if result.error is None else result.error.kind
-            self._append(Invocation(logical_id, result.request_id, error, result.logs))
-            return result
+            return self.record(logical_id, invoke(logical_id, event))
 
         return journaled
+
+    def record(self, logical_id: str, result: InvokeResult) -> InvokeResult:
+        """Journal one invocation's outcome and logs; returns ``result``."""
+        error = None if result.error is None else result.error.kind
+        self._append(Invocation(logical_id, result.request_id, error, result.logs))
+        return result
 
     def _append(self, invocation: Invocation) -> None:
         with self._lock:
@@ -146,6 +166,8 @@ class EmbeddedStack(Stack):
     http_api: LocalHttpApi | None = field(default=None, repr=False)
     workers: WorkerRegistry | None = field(default=None, repr=False)
     journal: InvocationJournal = field(default_factory=InvocationJournal, repr=False)
+    versions: FunctionVersions | None = field(default=None, repr=False)
+    deployed: DeployedTemplate | None = field(default=None, repr=False)
 
     def log_mark(self) -> int:
         return self.journal.mark()
@@ -172,11 +194,32 @@ class EmbeddedStack(Stack):
             self.http_api.close()
 
 
+@dataclass(frozen=True)
+class DeployedTemplate:
+    """What a stack was last deployed from: the update after it starts from here."""
+
+    template_path: Path
+    parameters: Mapping[str, str]
+    template: Mapping[str, Any]
+    """The transformed template given to moto (gaps removed)."""
+    packaged: Mapping[str, PackagedFunction]
+    qualifiers: Mapping[str, str]
+    """Per function logical id: the alias its API integrations call (SAM's AutoPublishAlias)."""
+
+
 class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
     name = "embedded"
-    capabilities: frozenset[str] = frozenset({Capability.DEPLOY, Capability.HTTP_API})
+    capabilities: frozenset[str] = frozenset(
+        {
+            Capability.DEPLOY,
+            Capability.HTTP_API,
+            Capability.LAMBDA_ALIAS,
+            Capability.CODEDEPLOY,
+            Capability.ALARMS,
+        }
+    )
 
     def __init__(
         self,
@@ -185,6 +228,7 @@ class EmbeddedTarget(Target):
         *,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         init_failures: InitFailureMode = "fail",
+        release_time_scale: float = DEFAULT_TIME_SCALE,
     ) -> None:
         self.region = region
         self.max_concurrency = max_concurrency
@@ -197,13 +241,16 @@ class EmbeddedTarget(Target):
         self._torn_down = False
         atexit.register(self.teardown)
         self.lambda_api = LambdaInvokeApi(region)
+        self.release = ReleaseEngine(region, ReleaseClock(release_time_scale), self._hook)
         try:
             self.moto = MotoServer(
-                request_log=self._workdir / "moto-requests.log", front=self.lambda_api.front
+                request_log=self._workdir / "moto-requests.log",
+                front=lambda app: self.lambda_api.front(self.release.front(app)),
             )
         except BaseException:
             self.teardown()
             raise
+        self.release.start()
         self.endpoint = Endpoint(
             region=region, url=self.moto.endpoint_url, credentials=DUMMY_CREDENTIALS
         )
@@ -246,13 +293,16 @@ class EmbeddedTarget(Target):
     ) -> None:
         assert stack.workers is not None
         model = read_sam_model(template_path, parameters)
+        stack.versions = FunctionVersions(stack.workers, self.region, self.release.metrics)
+        qualifiers = api_qualifiers(model)
         stack.http_api = LocalHttpApi(
             routes_from_sam(model.document),
-            stack.journal.recording(stack.workers.invoke),
+            stack.journal.recording(through(stack.versions, qualifiers)),
             access_log=self._workdir / stack.name / "http-api-access.log",
+            on_request=self.api_metrics(model),
         )
         stack.http_api.start()
-        packaged = package_template(model, self._uploader(stack), self._cache_dir)
+        packaged = package_template(model, self.uploader(stack), self.cache_dir)
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
         check_output_references(model.document, transformed, template_path)
         template, gaps = remove_unsupported(
@@ -271,14 +321,62 @@ class EmbeddedTarget(Target):
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
         )
+        self.release.add_stack(moto_stack_id(stack.name, self.region))
         discover_stack(stack)
+        stack.deployed = DeployedTemplate(
+            template_path, dict(parameters), template, packaged.functions, qualifiers
+        )
+        for function in packaged.functions.values():
+            stack.versions.add(self.deployed_spec(stack, function))
+        publish_versions(stack, template, list(template.get("Resources", {})))
         failures = stack.workers.start(
-            [self._deployed_spec(stack, function) for function in packaged.functions.values()]
+            [stack.versions.spec(lid, serving_version(stack, lid)) for lid in packaged.functions]
         )
         stack.emulation_gaps += [_init_gap(failure) for failure in failures]
-        self.lambda_api.register(
-            _invokable_functions(stack, packaged.functions, without_workers, transformed)
-        )
+        self.lambda_api.register(invokable_functions(stack, packaged.functions, without_workers))
+
+    def update(
+        self, stack_name: str, template_path: Path, parameters: Mapping[str, str]
+    ) -> UpdateResult:
+        """Update a deployed stack from a changed template or code, as a release on AWS does.
+
+        Blocks until the release has ended: CloudFormation's update on moto, new versions
+        published and their workers ready, each CodeDeploy deployment its alias's
+        ``DeploymentPreference`` asks for, then commit, or rollback when one fails
+        (:mod:`releases`). Outputs are read again. The pipeline rehearsal and
+        ``harness up --watch`` call this; :meth:`begin_update` is the same, returning at
+        once (for a test that sends traffic during the release).
+        """
+        return self.begin_update(stack_name, template_path, parameters).result()
+
+    def begin_update(
+        self, stack_name: str, template_path: Path, parameters: Mapping[str, str]
+    ) -> StackRelease:
+        """Start :meth:`update` in the background; ``.result()`` waits for its outcome."""
+        return StackRelease(self, self.stack(stack_name), template_path, parameters).start()
+
+    def api_metrics(self, model: SamModel) -> Callable[..., None]:
+        """The local API's request hook: API Gateway's metrics of each HTTP API request."""
+        apis = {f"{route.method} {route.path}": route.api_id for route in model.routes}
+        recorder = self.release.metrics
+
+        def observe(
+            route_key: str | None, status: int, latency_ms: float, result: InvokeResult | None
+        ) -> None:
+            api_id = apis.get(route_key or "")
+            if api_id is not None:
+                integration = None if result is None else result.duration_ms
+                recorder.record_api_request(api_id, "$default", status, latency_ms, integration)
+
+        return observe
+
+    def _hook(self, function_name: str) -> Callable[[Any], object] | None:
+        """A CodeDeploy hook: the function's unqualified invocation on this endpoint."""
+        function = self.lambda_api.function(function_name)
+        if function is None or function.invoke is None:
+            return None
+        invoke = function.invoke
+        return lambda event: invoke(event, None)
 
     def _undeploy(self, stack: EmbeddedStack) -> None:
         """Stop what a failed deploy started and delete its stack from moto."""
@@ -297,6 +395,11 @@ class EmbeddedTarget(Target):
             ) from None
 
     @property
+    def cache_dir(self) -> Path:
+        """Where dependency builds are cached between sessions."""
+        return self._cache_dir
+
+    @property
     def workdir(self) -> Path:
         """Where the logs live: moto's requests, each stack's API access and Lambda logs."""
         return self._workdir
@@ -311,6 +414,9 @@ class EmbeddedTarget(Target):
             return
         self._torn_down = True
         atexit.unregister(self.teardown)
+        release = getattr(self, "release", None)
+        if release is not None:
+            release.close()
         for stack in self._stacks.values():
             stack.close()
         moto = getattr(self, "moto", None)
@@ -319,14 +425,14 @@ class EmbeddedTarget(Target):
         if not keep_logs:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
-    def _uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
+    def uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
         if not self._artifact_bucket_ready:
             create_bucket(stack.client("s3"), self._artifact_bucket, self.region)
             self._artifact_bucket_ready = True
         return s3_uploader(stack.client("s3"), self._artifact_bucket)
 
-    def _deployed_spec(self, stack: Stack, function: PackagedFunction) -> FunctionSpec:
-        """The worker's spec from what moto holds for the function, not from the template."""
+    def deployed_spec(self, stack: Stack, function: PackagedFunction) -> FunctionSpec:
+        """A worker spec (``$LATEST``) from what moto holds for the function, not the template."""
         physical_name = stack.physical_ids[function.logical_id]
         lambda_client = stack.client("lambda")
         deployed = lambda_client.get_function_configuration(FunctionName=physical_name)
@@ -365,56 +471,6 @@ def _init_gap(failure: InitFailure) -> Gap:
         f"INIT failed ({failure.error.error_type}: {failure.error.message}); every invocation "
         "answers with that error (harness_init_failures = report)",
     )
-
-
-def _invokable_functions(
-    stack: EmbeddedStack,
-    packaged: Mapping[str, PackagedFunction],
-    without_workers: list[Gap],
-    transformed: Mapping[str, Any],
-) -> list[DeployedFunction]:
-    """What the Lambda Invoke API serves for a stack: each function by its physical name."""
-    assert stack.workers is not None
-    invoke = stack.journal.recording(stack.workers.invoke)
-    aliases = declared_aliases(transformed)
-    runnable = [
-        DeployedFunction(
-            name=stack.physical_ids[logical_id],
-            region=stack.region,
-            invoke=functools.partial(invoke, logical_id),
-            aliases=frozenset(aliases.get(logical_id, ())),
-        )
-        for logical_id in packaged
-    ]
-    unrunnable = [
-        DeployedFunction(
-            name=stack.physical_ids[gap.logical_id],
-            region=stack.region,
-            invoke=None,
-            unavailable=gap.reason,
-        )
-        for gap in without_workers
-        if gap.logical_id in stack.physical_ids
-    ]
-    return runnable + unrunnable
-
-
-def declared_aliases(template: Mapping[str, Any]) -> dict[str, set[str]]:
-    """Alias names per function logical id, from a CloudFormation template's Lambda aliases.
-
-    SAM's ``AutoPublishAlias`` becomes such an ``AWS::Lambda::Alias`` whose
-    ``FunctionName`` is a ``Ref`` to the function; an alias given by a plain name or ARN
-    names no function of the template and is left out.
-    """
-    aliases: dict[str, set[str]] = {}
-    for resource in template.get("Resources", {}).values():
-        if resource.get("Type") != "AWS::Lambda::Alias":
-            continue
-        properties = resource.get("Properties", {})
-        function, name = properties.get("FunctionName"), properties.get("Name")
-        if isinstance(function, dict) and "Ref" in function and isinstance(name, str):
-            aliases.setdefault(function["Ref"], set()).add(name)
-    return aliases
 
 
 def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -> list[Gap]:
