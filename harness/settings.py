@@ -105,6 +105,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "or answers every invocation with its error (report)",
     ),
     OptionSpec(
+        "release_time_scale",
+        "--release-time-scale",
+        ("HARNESS_RELEASE_TIME_SCALE",),
+        "harness_release_time_scale",
+        "60",
+        None,
+        "embedded target: how many times faster than AWS releases run (CodeDeploy intervals, "
+        "alarm periods); 60 makes a minute a second",
+    ),
+    OptionSpec(
         "stage_parameter",
         "--stage-parameter",
         ("HARNESS_STAGE_PARAMETER",),
@@ -154,6 +164,7 @@ class HarnessSettings:
     init_failures: str
     sources: Mapping[str, str]
     stage_parameter: str = "Stage"
+    release_time_scale: float = 60.0
     parameters: Mapping[str, Setting] = field(default_factory=dict)
 
     def describe(self) -> str:
@@ -234,10 +245,24 @@ def resolve_settings(
         stage=str(resolved["stage"].value),
         max_concurrency=_positive_int(OPTIONS_BY_NAME["max_concurrency"], resolved),
         init_failures=str(resolved["init_failures"].value),
+        release_time_scale=_positive_number(OPTIONS_BY_NAME["release_time_scale"], resolved),
         sources={name: setting.source for name, setting in resolved.items()},
         stage_parameter=str(resolved["stage_parameter"].value),
         parameters=resolve_parameters(cli_parameters, environ, ini_parameters),
     )
+
+
+def _positive_number(spec: OptionSpec, resolved: Mapping[str, Setting]) -> float:
+    setting = resolved[spec.name]
+    try:
+        number = float(str(setting.value))
+    except ValueError:
+        number = 0.0
+    if not number > 0:
+        raise SettingsError(
+            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive number"
+        )
+    return number
 
 
 def _positive_int(spec: OptionSpec, resolved: Mapping[str, Setting]) -> int:

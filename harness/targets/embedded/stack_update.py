@@ -74,6 +74,10 @@ class MotoStackUpdate:
         self._backend = cloudformation_backends[ACCOUNT_ID][region]
         self.stack = self._backend.get_stack(stack_name)
         self._template = copy.deepcopy(dict(template))
+        for resource in self._template.get("Resources", {}).values():
+            # moto adds an empty Properties to a resource without one when it creates it;
+            # without the same here, every such resource would look modified (and be replaced).
+            resource.setdefault("Properties", {})
         self._parameters = self._backend._resolve_update_parameters(
             instance=self.stack,
             incoming_params=[
@@ -221,6 +225,7 @@ class MotoStackUpdate:
                 resource_type=(json_map.get(logical_id) or {}).get("Type", ""),
                 resource_status=status,
                 resource_status_reason=reason,
+                resource_properties=None,
             )
         )
 

@@ -385,9 +385,15 @@ class _Rule:
             return "missing data ignored (TreatMissingData: ignore): state kept"
         if window.filled and self.treat in _FILLED_AS:
             treated = _FILLED_AS[self.treat]
+            verb = "was" if window.filled == 1 else "were"
+            if window.present:
+                were = "was" if window.present == 1 else "were"
+                received = f"{_count(window.present, 'datapoint')} [{shown}] {were} received"
+            else:
+                received = f"no datapoints were received for {_count(window.filled, 'period')}"
             return (
-                f"Threshold Crossed: {_count(window.present, 'datapoint')} [{shown}] received and "
-                f"{_count(window.filled, 'missing datapoint')} treated as [{treated}]."
+                f"Threshold Crossed: {received} and "
+                f"{_count(window.filled, 'missing datapoint')} {verb} treated as [{treated}]."
             )
         if state == INSUFFICIENT_DATA:
             verb = "was" if window.filled == 1 else "were"

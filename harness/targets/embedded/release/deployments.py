@@ -111,6 +111,8 @@ class DeploymentRecord:
     auto_rollback_events: tuple[str, ...] = ()
     status: str = "Created"
     target_weight: float = 0.0
+    shifts: list[float] = field(default_factory=list)
+    """Every share of traffic the new version was given, in order."""
     error: dict[str, str] | None = None
     rollback: dict[str, str] = field(default_factory=dict)
     create_time: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -434,6 +436,7 @@ class DeploymentEngine:
                 {"AdditionalVersionWeights": {record.target_version: weight}},
             )
         record.target_weight = weight
+        record.shifts.append(weight)
 
     def _roll_back(self, record: DeploymentRecord) -> None:
         """Return the alias to the original version, as a rollback deployment of its own."""
