@@ -6,8 +6,10 @@ so a developer can point curl, a browser, the AWS CLI or a test session at it. P
 chosen by the system. Printed: the API URL, the outputs and emulation gaps, the endpoint
 with the ``export`` lines that point AWS clients at it, the state file that test sessions
 attach through (:mod:`harness.targets.embedded.up_state`), and then every function's log
-lines as they come. After a failure (the deploy, or any invocation) the log directory is
-kept and named.
+lines as they come. With ``--watch`` (like ``sam sync --watch``) a change to the template
+or the code releases the stack again, through CodeDeploy per the stage's
+``DeploymentPreference`` (:meth:`EmbeddedTarget.update`). After a failure (the deploy, or
+any invocation) the log directory is kept and named.
 
 Ctrl-C (or SIGTERM) stops within a couple of seconds even while requests run: the workers
 are killed, not waited for. A second Ctrl-C during that teardown exits at once; what it
@@ -58,6 +60,17 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
         default="fail",
         help="a handler that cannot be imported fails the start (fail) or answers 500 (report)",
     )
+    parser.add_argument(
+        "--watch",
+        action="store_true",
+        help="release the running stack again when the template or a function's code changes",
+    )
+    parser.add_argument(
+        "--release-time-scale",
+        type=float,
+        default=60.0,
+        help="how many times faster than AWS releases run (default 60: a minute is a second)",
+    )
     parser.add_argument("--parameter", action="append", default=[], help=PARAMETERS_HELP)
     parser.add_argument(
         "--stage-parameter", default="Stage", help="template parameter that receives the stage"
@@ -99,7 +112,10 @@ def up(argv: Sequence[str]) -> int:
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     target = EmbeddedTarget(
-        region=arguments.region, cache_dir=BUILD_CACHE, init_failures=arguments.init_failures
+        region=arguments.region,
+        cache_dir=BUILD_CACHE,
+        init_failures=arguments.init_failures,
+        release_time_scale=arguments.release_time_scale,
     )
     stack: EmbeddedStack | None = None
     follower: LogFollower | None = None
@@ -114,6 +130,9 @@ def up(argv: Sequence[str]) -> int:
         follower = LogFollower(stack.workers.log_dir, stack.physical_ids, sys.stdout).start()
         write_state(state_path, _state(target, stack))
         _print_ready(target, stack, state_path)
+        if arguments.watch:
+            print("Serving and watching for changes; press Ctrl-C to stop.", flush=True)
+            _watch(target, stack, arguments.template, parameters, state_path)
         print("Serving; press Ctrl-C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -133,6 +152,38 @@ def up(argv: Sequence[str]) -> int:
             follower.stop()
         _teardown(target, stack, failure, deploy_failed=bool(deploy_failed))
     return 1 if failure else 0
+
+
+def _watch(
+    target: EmbeddedTarget,
+    stack: EmbeddedStack,
+    template: Path,
+    parameters: Mapping[str, str],
+    state_path: Path,
+) -> None:
+    """Release the stack after each change of the template or code, until Ctrl-C.
+
+    A release that fails (a template error, a deployment rolled back) is reported and the
+    watch goes on, as ``sam sync --watch`` keeps watching after a failed sync.
+    """
+    from harness.targets.embedded.up_state import write_state
+    from harness.targets.embedded.watch import wait_for_change
+
+    while wait_for_change(template, parameters, threading.Event()):
+        print(f"Change detected: releasing {stack.name}", flush=True)
+        try:
+            result = target.update(stack.name, template, parameters)
+        except Exception as error:
+            print(f"harness up: release failed: {type(error).__name__}: {error}", flush=True)
+            continue
+        for deployment in result.deployments:
+            print(
+                f"  deployment {deployment.deployment_id} of {deployment.target_id} "
+                f"({deployment.config.name}): {deployment.status}",
+                flush=True,
+            )
+        print(f"Release of {stack.name}: {result.status} {result.reason}".rstrip(), flush=True)
+        write_state(state_path, _state(target, stack))
 
 
 def _stop_at_once(signum: int, frame: FrameType | None) -> None:

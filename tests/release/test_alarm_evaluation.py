@@ -178,3 +178,12 @@ def test_expression_alarm_evaluates_metric_math() -> None:
     evaluator.evaluate_due(now=period + 1.5)
     assert alarm.state_value == ALARM, alarm.state_reason
     assert "[20.0" in alarm.state_reason
+
+
+def test_alarms_on_dynamodb_metrics_always_ignore_missing_data() -> None:
+    """PutMetricAlarm: "Alarms that evaluate metrics in the AWS/DynamoDB namespace always
+    ignore missing data even if you choose a different option for TreatMissingData"."""
+    alarm = _alarm("breaching")
+    alarm.namespace = "AWS/DynamoDB"
+    evaluation = decide(alarm, _values("-----"), [float(i) for i in range(5)], 60)
+    assert evaluation.state is None

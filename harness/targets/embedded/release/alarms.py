@@ -15,7 +15,8 @@ data samples, alarms on math expressions) and the ``PutMetricAlarm`` reference:
   fill nothing: the alarm goes to ALARM when ``DatapointsToAlarm`` real points breach, OK
   when a real point does not, and otherwise ``missing`` gives INSUFFICIENT_DATA (ALARM
   when the oldest evaluated point breaches, the guide's sixth example) and ``ignore``
-  keeps the state; the default is ``missing``;
+  keeps the state; the default is ``missing``, and an alarm on ``AWS/DynamoDB`` metrics
+  always ignores missing data (``PutMetricAlarm`` reference);
 * ``DatapointsToAlarm`` (default ``EvaluationPeriods``) of the evaluated points must breach
   for ALARM, otherwise the state is OK ("M out of N", not necessarily consecutive);
 * ``Statistic`` or ``ExtendedStatistic`` (``pNN``) per period; with
@@ -346,7 +347,7 @@ class _Rule:
             threshold=float(alarm.threshold),
             words=words,
             breaches=breaches,
-            treat=alarm.treat_missing_data or "missing",
+            treat="ignore" if _on_dynamodb(alarm) else alarm.treat_missing_data or "missing",
         )
 
     def window(self, values: Sequence[float | None], periods: Sequence[float]) -> _Window:
@@ -406,6 +407,14 @@ class _Rule:
             f"({self.threshold}) (minimum {_count(self.needed, 'datapoint')} for {transition} "
             "transition)."
         )
+
+
+def _on_dynamodb(alarm: Any) -> bool:
+    """ "Alarms that evaluate metrics in the AWS/DynamoDB namespace always ignore missing data"."""
+    namespaces = {alarm.namespace} | {
+        q.metric_stat.metric.namespace for q in alarm.metric_data_queries if q.metric_stat
+    }
+    return "AWS/DynamoDB" in namespaces
 
 
 def decide(
