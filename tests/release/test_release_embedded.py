@@ -96,7 +96,7 @@ class Traffic:
         session = requests.Session()
         watcher = threading.Thread(target=self._watch_weights, args=(release,), daemon=True)
         watcher.start()
-        while release._thread.is_alive():
+        while release.running:
             response = session.get(self.url, timeout=30)
             body = response.json()
             self.answers[(response.status_code, body.get("release", body.get("message", "")))] += 1
@@ -106,7 +106,7 @@ class Traffic:
     def _watch_weights(self, release: StackRelease) -> None:
         client = self._stack.client("lambda")
         function = self._stack.outputs["OrdersFunctionName"]
-        while release._thread.is_alive():
+        while release.running:
             alias = client.get_alias(FunctionName=function, Name="live")
             weights = (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
             for weight in weights.values():

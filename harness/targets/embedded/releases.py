@@ -98,6 +98,10 @@ class StackRelease:
         self._thread.start()
         return self
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def result(self, timeout: float | None = None) -> UpdateResult:
         """Wait for the release to end; its result, or the error that stopped it."""
         self._thread.join(timeout)
