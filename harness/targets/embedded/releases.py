@@ -171,7 +171,7 @@ class StackRelease:
             packaged=packaged.functions,
             qualifiers=api_qualifiers(model),
         )
-        stack.emulation_gaps = [*gaps, *packaged.gaps]
+        stack.emulation_gaps = [*gaps, *target.packaging_gaps(model, packaged)]
         return self._ended(update, UPDATE_COMPLETE)
 
     def _refresh_workers(
@@ -219,6 +219,8 @@ class StackRelease:
         for logical_id in stack.versions.functions:
             if logical_id in stack.physical_ids:
                 stack.versions.stop_unrouted(logical_id, {serving_version(stack, logical_id)})
+            else:  # the release removed the function
+                stack.versions.forget(logical_id)
         return UpdateResult(stack.name, status, update.changes, tuple(self.deployments), reason)
 
 

@@ -309,12 +309,7 @@ class EmbeddedTarget(Target):
             transformed, api_url=stack.http_api.url, parameters=parameters
         )
         without_workers = _functions_without_local_code(model, packaged)
-        stack.emulation_gaps = [
-            *gaps,
-            *packaged.gaps,
-            *without_workers,
-            *_layers_missing_from_configuration(packaged),
-        ]
+        stack.emulation_gaps = [*gaps, *self.packaging_gaps(model, packaged)]
         stack.client("cloudformation").create_stack(
             StackName=stack.name,
             TemplateBody=json.dumps(template),
@@ -354,6 +349,14 @@ class EmbeddedTarget(Target):
     ) -> StackRelease:
         """Start :meth:`update` in the background; ``.result()`` waits for its outcome."""
         return StackRelease(self, self.stack(stack_name), template_path, parameters).start()
+
+    def packaging_gaps(self, model: SamModel, packaged: PackagedTemplate) -> list[Gap]:
+        """What packaging leaves unemulated: runtimes, code not local, layers moto drops."""
+        return [
+            *packaged.gaps,
+            *_functions_without_local_code(model, packaged),
+            *_layers_missing_from_configuration(packaged),
+        ]
 
     def api_metrics(self, model: SamModel) -> Callable[..., None]:
         """The local API's request hook: API Gateway's metrics of each HTTP API request."""

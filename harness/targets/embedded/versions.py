@@ -163,6 +163,13 @@ class FunctionVersions:
             if not self.workers.running(spec.key):
                 self.workers.replace(spec)
 
+    def forget(self, logical_id: str) -> None:
+        """A function that no longer exists: stop every pool of it and drop its specs."""
+        for version in self.versions(logical_id):
+            self.workers.stop(worker_key(logical_id, version))
+        with self._lock:
+            self._specs.pop(logical_id, None)
+
     def stop_unrouted(self, logical_id: str, keep: set[str]) -> None:
         """Stop the pools of ``logical_id``'s versions outside ``keep`` (``$LATEST`` stays)."""
         for version in self.versions(logical_id):
