@@ -253,26 +253,23 @@ def resolve_settings(
 
 
 def _positive_number(spec: OptionSpec, resolved: Mapping[str, Setting]) -> float:
-    setting = resolved[spec.name]
-    try:
-        number = float(str(setting.value))
-    except ValueError:
-        number = 0.0
-    if not number > 0:
-        raise SettingsError(
-            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive number"
-        )
-    return number
+    return _positive(spec, resolved, float, "number")
 
 
 def _positive_int(spec: OptionSpec, resolved: Mapping[str, Setting]) -> int:
+    return int(_positive(spec, resolved, int, "integer"))
+
+
+def _positive(
+    spec: OptionSpec, resolved: Mapping[str, Setting], kind: type[float], noun: str
+) -> float:
     setting = resolved[spec.name]
     try:
-        number = int(str(setting.value))
+        number = kind(str(setting.value))
     except ValueError:
         number = 0
-    if number < 1:
+    if not number > 0:
         raise SettingsError(
-            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive integer"
+            f"{spec.flag}: {setting.value!r} from {setting.source} is not a positive {noun}"
         )
     return number

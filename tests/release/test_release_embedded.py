@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from harness.smoke.release import alias_problems, deployment_problems, stack_resources
-from harness.targets.embedded.releases import StackRelease
+from harness.targets.embedded.releases import StackRelease, UpdateResult
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "apps" / "canary"
@@ -122,14 +122,21 @@ def _release(target: EmbeddedTarget, app: App, **parameters: str) -> StackReleas
     return target.begin_update(STACK, app.template, {"DeploymentType": "AllAtOnce", **parameters})
 
 
+def _with_traffic(
+    target: EmbeddedTarget, stack: EmbeddedStack, app: App, **parameters: str
+) -> tuple[UpdateResult, Traffic]:
+    """Release with requests going on all along; the outcome and what the requests saw."""
+    release = _release(target, app, **parameters)
+    traffic = Traffic(stack).during(release)
+    return release.result(), traffic
+
+
 def test_a_good_canary_release_ends_with_all_traffic_on_the_new_version(
     target: EmbeddedTarget, stack: EmbeddedStack, app: App
 ) -> None:
     before = _live(stack)
     app.release("good")
-    release = _release(target, app, DeploymentType="Canary10Percent5Minutes")
-    traffic = Traffic(stack).during(release)
-    result = release.result()
+    result, traffic = _with_traffic(target, stack, app, DeploymentType="Canary10Percent5Minutes")
     assert result.status == "UPDATE_COMPLETE", result.reason
     (deployment,) = result.deployments
     assert int(deployment.current_version) == before
@@ -148,9 +155,7 @@ def test_a_release_failing_some_requests_is_rolled_back_by_its_alarm_in_the_cana
 ) -> None:
     before = _live(stack)
     app.release("bad", fail_every=2)
-    release = _release(target, app, DeploymentType="Canary10Percent5Minutes")
-    traffic = Traffic(stack).during(release)
-    result = release.result()
+    result, traffic = _with_traffic(target, stack, app, DeploymentType="Canary10Percent5Minutes")
     assert result.rolled_back, result.reason
     (deployment,) = result.deployments
     assert deployment.shifts == [0.1], "the canary never reached 100%: rolled back inside it"
@@ -186,9 +191,9 @@ def test_a_failing_pretraffic_hook_rolls_back_before_any_request_reaches_the_new
     before = _live(stack)
     started = datetime.now(UTC)
     app.release("unchecked")
-    release = _release(target, app, DeploymentType="Canary10Percent5Minutes", HookStatus="Failed")
-    traffic = Traffic(stack).during(release)
-    result = release.result()
+    result, traffic = _with_traffic(
+        target, stack, app, DeploymentType="Canary10Percent5Minutes", HookStatus="Failed"
+    )
     assert result.rolled_back, result.reason
     (deployment,) = result.deployments
     assert deployment.shifts == []
@@ -221,9 +226,9 @@ def test_linear_shifting_moves_the_weights_step_by_step(
 ) -> None:
     before = _live(stack)
     app.release("linear")
-    release = _release(target, app, DeploymentType="Linear10PercentEvery1Minute")
-    traffic = Traffic(stack).during(release)
-    result = release.result()
+    result, traffic = _with_traffic(
+        target, stack, app, DeploymentType="Linear10PercentEvery1Minute"
+    )
     assert result.status == "UPDATE_COMPLETE", result.reason
     (deployment,) = result.deployments
     assert deployment.shifts == [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]

@@ -71,13 +71,17 @@ def deployment_config(backend: Any, name: str) -> DeploymentConfig:
     return config
 
 
-class _Defaults:
-    """What every model here shares: no attributes but the listed ones, always created.
+class _Resource:
+    """What every model here shares, moto's long classmethod signatures written once.
 
     A mixin, not a base class: moto only finds *direct* subclasses of ``CloudFormationModel``.
+    A model implements :meth:`create` (from the resolved resource JSON) and, when an update
+    is more than keeping the resource as it is, :meth:`update`; ``Ref`` gives ``physical_id``
+    and ``GetAtt`` the attribute :meth:`attribute` returns (those in ``ATTRIBUTES``).
     """
 
     ATTRIBUTES: tuple[str, ...] = ()
+    physical_id: str
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -90,31 +94,15 @@ class _Defaults:
     def is_created(self) -> bool:
         return True
 
-
-class LambdaVersionModel(_Defaults, CloudFormationModel):
-    """``AWS::Lambda::Version``: publishes a version (Lambda publishes none if nothing changed)."""
-
-    ATTRIBUTES = ("Version", "FunctionArn")
-
-    def __init__(self, function_name: str, version: str, arn: str, region: str, account: str):
-        self.function_name = function_name
-        self.version = version
-        self.arn = arn
-        self.region = region
-        self.account = account
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Lambda::Version"
-
     @property
     def physical_resource_id(self) -> str:
-        return self.arn
+        return self.physical_id
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Version":
-            return self.version
-        return self.arn.rpartition(":")[0]
+        return self.attribute(attribute_name)
+
+    def attribute(self, name: str) -> str:
+        return self.physical_id
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -124,70 +112,113 @@ class LambdaVersionModel(_Defaults, CloudFormationModel):
         account_id: str,
         region_name: str,
         **kwargs: Any,
-    ) -> LambdaVersionModel:
-        properties = cloudformation_json["Properties"]
-        published = lambda_backend(account_id, region_name).publish_version(
-            properties["FunctionName"], properties.get("Description", "")
-        )
-        if published is None:
-            raise ValueError(f"function {properties['FunctionName']} does not exist")
-        return cls(
-            published.function_name,
-            str(published.version),
-            published.function_arn,
-            region_name,
-            account_id,
+    ) -> Any:
+        return cls.create(
+            resource_name,
+            cloudformation_json,
+            _Where(account_id, region_name, kwargs.get("StackId")),
         )
 
     @classmethod
     def update_from_cloudformation_json(  # type: ignore[misc]
         cls,
-        original_resource: LambdaVersionModel,
+        original_resource: Any,
         new_resource_name: str,
         cloudformation_json: dict[str, Any],
         account_id: str,
         region_name: str,
-    ) -> LambdaVersionModel:
-        return original_resource  # a version is immutable; SAM gives a new one a new logical id
+    ) -> Any:
+        original_resource.update(cloudformation_json, _Where(account_id, region_name, None))
+        return original_resource
+
+    @classmethod
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> Any:
+        raise NotImplementedError  # every model implements it
+
+    def update(self, resource: dict[str, Any], where: _Where) -> None:
+        """Keep the resource as it is (what cannot change in place, CloudFormation replaces)."""
 
     def delete(self, account_id: str, region_name: str) -> None:
-        lambda_backend(account_id, region_name).delete_function(self.function_name, self.version)
+        self.remove(_Where(account_id, region_name, None))
+
+    def remove(self, where: _Where) -> None:
+        raise NotImplementedError  # every model implements it
 
 
-class LambdaAliasModel(_Defaults, CloudFormationModel):
+class _Where:
+    """The account and region a resource lives in, and the stack creating it."""
+
+    def __init__(self, account: str, region: str, stack_id: str | None) -> None:
+        self.account = account
+        self.region = region
+        self.stack_id = stack_id
+
+    @property
+    def lambda_backend(self) -> Any:
+        return lambda_backend(self.account, self.region)
+
+    @property
+    def cloudwatch(self) -> Any:
+        return cloudwatch_backends[self.account][self.region]
+
+    @property
+    def codedeploy(self) -> Any:
+        return codedeploy_backends[self.account][self.region]
+
+
+class LambdaVersionModel(_Resource, CloudFormationModel):
+    """``AWS::Lambda::Version``: publishes a version (Lambda publishes none if nothing changed).
+
+    Immutable: SAM gives a changed function's version a new logical id.
+    """
+
+    ATTRIBUTES = ("Version", "FunctionArn")
+
+    def __init__(self, function_name: str, version: str, arn: str) -> None:
+        self.function_name = function_name
+        self.version = version
+        self.physical_id = arn
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Lambda::Version"
+
+    def attribute(self, name: str) -> str:
+        return self.version if name == "Version" else self.physical_id.rpartition(":")[0]
+
+    @classmethod
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> LambdaVersionModel:
+        properties = resource["Properties"]
+        published = where.lambda_backend.publish_version(
+            properties["FunctionName"], properties.get("Description", "")
+        )
+        if published is None:
+            raise ValueError(f"function {properties['FunctionName']} does not exist")
+        return cls(published.function_name, str(published.version), published.function_arn)
+
+    def remove(self, where: _Where) -> None:
+        where.lambda_backend.delete_function(self.function_name, self.version)
+
+
+class LambdaAliasModel(_Resource, CloudFormationModel):
     """``AWS::Lambda::Alias``, in moto's Lambda backend."""
 
     ATTRIBUTES = ("AliasArn",)
 
-    def __init__(self, function_name: str, name: str, arn: str, stack_id: str | None) -> None:
+    def __init__(self, function_name: str, name: str, arn: str) -> None:
         self.function_name = function_name
         self.name = name
-        self.arn = arn
-        self.stack_id = stack_id
+        self.physical_id = arn
         self.pending_shift: PendingShift | None = None
 
     @staticmethod
     def cloudformation_type() -> str:
         return "AWS::Lambda::Alias"
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        return self.arn
-
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> LambdaAliasModel:
-        properties = cloudformation_json["Properties"]
-        alias = lambda_backend(account_id, region_name).create_alias(
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> LambdaAliasModel:
+        properties = resource["Properties"]
+        alias = where.lambda_backend.create_alias(
             properties["Name"],
             properties["FunctionName"],
             str(properties["FunctionVersion"]),
@@ -195,46 +226,29 @@ class LambdaAliasModel(_Defaults, CloudFormationModel):
             _routing_config(properties.get("RoutingConfig")),
         )
         function_name = alias.arn.split(":function:")[1].rpartition(":")[0]
-        return cls(function_name, properties["Name"], alias.arn, kwargs.get("StackId"))
+        return cls(function_name, properties["Name"], alias.arn)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: LambdaAliasModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> LambdaAliasModel:
-        properties = cloudformation_json["Properties"]
-        backend = lambda_backend(account_id, region_name)
-        current = backend.get_alias(original_resource.name, original_resource.function_name)
+    def update(self, resource: dict[str, Any], where: _Where) -> None:
+        properties = resource["Properties"]
+        backend = where.lambda_backend
+        current = str(backend.get_alias(self.name, self.function_name).function_version)
         target = str(properties["FunctionVersion"])
-        policy = (cloudformation_json.get("UpdatePolicy") or {}).get(CODEDEPLOY_ALIAS_UPDATE)
-        if policy is not None and target != str(current.function_version):
-            original_resource.pending_shift = PendingShift(
-                original_resource, str(current.function_version), target, policy
+        policy = (resource.get("UpdatePolicy") or {}).get(CODEDEPLOY_ALIAS_UPDATE)
+        if policy is not None and target != current:
+            self.pending_shift = PendingShift(self, current, target, policy)
+            target, routing = (
+                current,
+                backend.get_alias(self.name, self.function_name).routing_config,
             )
-            backend.update_alias(
-                original_resource.name,
-                original_resource.function_name,
-                str(current.function_version),
-                properties.get("Description", ""),
-                current.routing_config,
-            )
-            return original_resource
-        original_resource.pending_shift = None
+        else:
+            self.pending_shift = None
+            routing = _routing_config(properties.get("RoutingConfig"))
         backend.update_alias(
-            original_resource.name,
-            original_resource.function_name,
-            target,
-            properties.get("Description", ""),
-            _routing_config(properties.get("RoutingConfig")),
+            self.name, self.function_name, target, properties.get("Description", ""), routing
         )
-        return original_resource
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        lambda_backend(account_id, region_name).delete_alias(self.name, self.function_name)
+    def remove(self, where: _Where) -> None:
+        where.lambda_backend.delete_alias(self.name, self.function_name)
 
 
 class PendingShift:
@@ -264,13 +278,13 @@ def _routing_config(routing: Mapping[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-class AlarmModel(_Defaults, CloudFormationModel):
+class AlarmModel(_Resource, CloudFormationModel):
     """``AWS::CloudWatch::Alarm``: a metric alarm in moto's CloudWatch, evaluated by us."""
 
     ATTRIBUTES = ("Arn",)
 
     def __init__(self, name: str, arn: str) -> None:
-        self.name = name
+        self.physical_id = name
         self.arn = arn
 
     @staticmethod
@@ -281,49 +295,24 @@ class AlarmModel(_Defaults, CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::CloudWatch::Alarm"
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
+    def attribute(self, name: str) -> str:
         return self.arn
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> AlarmModel:
-        alarm = put_alarm(
-            cloudwatch_backends[account_id][region_name],
-            resource_name,
-            cloudformation_json["Properties"],
-        )
-        alarm.harness_stack_id = kwargs.get("StackId")
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> AlarmModel:
+        alarm = put_alarm(where.cloudwatch, name, resource["Properties"])
+        alarm.harness_stack_id = where.stack_id
         return cls(alarm.name, alarm.alarm_arn)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: AlarmModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> AlarmModel:
-        backend = cloudwatch_backends[account_id][region_name]
-        old = backend.alarms.get(original_resource.name)
-        alarm = put_alarm(backend, original_resource.name, cloudformation_json["Properties"])
+    def update(self, resource: dict[str, Any], where: _Where) -> None:
+        old = where.cloudwatch.alarms.get(self.physical_id)
+        alarm = put_alarm(where.cloudwatch, self.physical_id, resource["Properties"])
         if old is not None:
             for kept in ("state_value", "state_reason", "state_reason_data", "harness_stack_id"):
                 setattr(alarm, kept, getattr(old, kept, None))
-        return original_resource
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        cloudwatch_backends[account_id][region_name].delete_alarms([self.name])
+    def remove(self, where: _Where) -> None:
+        where.cloudwatch.delete_alarms([self.physical_id])
 
 
 def put_alarm(backend: Any, name: str, properties: Mapping[str, Any]) -> Any:
@@ -393,11 +382,11 @@ def _flag(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).lower() == "true"
 
 
-class CodeDeployApplicationModel(_Defaults, CloudFormationModel):
+class CodeDeployApplicationModel(_Resource, CloudFormationModel):
     """``AWS::CodeDeploy::Application``, in moto's CodeDeploy backend."""
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.physical_id = name
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -407,49 +396,28 @@ class CodeDeployApplicationModel(_Defaults, CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::CodeDeploy::Application"
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, name: str, resource: dict[str, Any], where: _Where
     ) -> CodeDeployApplicationModel:
-        properties = cloudformation_json["Properties"]
-        name = properties.get("ApplicationName", resource_name)
-        codedeploy_backends[account_id][region_name].create_application(
+        properties = resource["Properties"]
+        name = properties.get("ApplicationName", name)
+        where.codedeploy.create_application(
             name, properties.get("ComputePlatform", "Server"), properties.get("Tags") or []
         )
         return cls(name)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: CodeDeployApplicationModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> CodeDeployApplicationModel:
-        return original_resource
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        backend = codedeploy_backends[account_id][region_name]
-        backend.applications.pop(self.name, None)
-        backend.deployment_groups.pop(self.name, None)
+    def remove(self, where: _Where) -> None:
+        where.codedeploy.applications.pop(self.physical_id, None)
+        where.codedeploy.deployment_groups.pop(self.physical_id, None)
 
 
-class DeploymentGroupModel(_Defaults, CloudFormationModel):
+class DeploymentGroupModel(_Resource, CloudFormationModel):
     """``AWS::CodeDeploy::DeploymentGroup``, in moto's CodeDeploy backend."""
 
     def __init__(self, application: str, name: str) -> None:
         self.application = application
-        self.name = name
+        self.physical_id = name
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -459,26 +427,14 @@ class DeploymentGroupModel(_Defaults, CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::CodeDeploy::DeploymentGroup"
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> DeploymentGroupModel:
-        properties = cloudformation_json["Properties"]
-        backend = codedeploy_backends[account_id][region_name]
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> DeploymentGroupModel:
+        properties = resource["Properties"]
         config_name = properties.get("DeploymentConfigName")
         if config_name:
-            deployment_config(backend, config_name)
-        name = properties.get("DeploymentGroupName", resource_name)
-        backend.create_deployment_group(
+            deployment_config(where.codedeploy, config_name)
+        name = properties.get("DeploymentGroupName", name)
+        where.codedeploy.create_deployment_group(
             application_name=properties["ApplicationName"],
             deployment_group_name=name,
             deployment_config_name=config_name,
@@ -494,32 +450,21 @@ class DeploymentGroupModel(_Defaults, CloudFormationModel):
         )
         return cls(properties["ApplicationName"], name)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: DeploymentGroupModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> DeploymentGroupModel:
-        properties = cloudformation_json["Properties"]
-        backend = codedeploy_backends[account_id][region_name]
-        group = backend.get_deployment_group(original_resource.application, original_resource.name)
+    def update(self, resource: dict[str, Any], where: _Where) -> None:
+        properties = resource["Properties"]
+        group = where.codedeploy.get_deployment_group(self.application, self.physical_id)
         config_name = properties.get("DeploymentConfigName")
         if config_name:
-            deployment_config(backend, config_name)
+            deployment_config(where.codedeploy, config_name)
             group.deployment_config_name = config_name
         group.alarm_configuration = _alarm_configuration(properties.get("AlarmConfiguration"))
         group.auto_rollback_configuration = _lower_first(
             properties.get("AutoRollbackConfiguration")
         )
         group.service_role_arn = properties.get("ServiceRoleArn", group.service_role_arn)
-        return original_resource
 
-    def delete(self, account_id: str, region_name: str) -> None:
-        groups = codedeploy_backends[account_id][region_name].deployment_groups
-        groups.get(self.application, {}).pop(self.name, None)
+    def remove(self, where: _Where) -> None:
+        where.codedeploy.deployment_groups.get(self.application, {}).pop(self.physical_id, None)
 
 
 def _alarm_configuration(configuration: Mapping[str, Any] | None) -> AlarmConfiguration | None:
@@ -537,11 +482,14 @@ def _lower_first(mapping: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key[:1].lower() + key[1:]: value for key, value in (mapping or {}).items()}
 
 
-class DeploymentConfigModel(_Defaults, CloudFormationModel):
-    """``AWS::CodeDeploy::DeploymentConfig`` of the Lambda platform (a custom configuration)."""
+class DeploymentConfigModel(_Resource, CloudFormationModel):
+    """``AWS::CodeDeploy::DeploymentConfig`` of the Lambda platform (a custom configuration).
+
+    Every property of a deployment configuration requires its replacement: no update.
+    """
 
     def __init__(self, name: str) -> None:
-        self.name = name
+        self.physical_id = name
 
     @staticmethod
     def cloudformation_name_type() -> str:
@@ -551,35 +499,13 @@ class DeploymentConfigModel(_Defaults, CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::CodeDeploy::DeploymentConfig"
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> DeploymentConfigModel:
-        properties = cloudformation_json["Properties"]
-        name = properties.get("DeploymentConfigName", resource_name)
+    def create(cls, name: str, resource: dict[str, Any], where: _Where) -> DeploymentConfigModel:
+        properties = resource["Properties"]
+        name = properties.get("DeploymentConfigName", name)
         config = from_traffic_routing(name, properties.get("TrafficRoutingConfig"))
-        deployment_configs(codedeploy_backends[account_id][region_name])[name] = config
+        deployment_configs(where.codedeploy)[name] = config
         return cls(name)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: DeploymentConfigModel,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> DeploymentConfigModel:
-        return original_resource  # every property of a deployment configuration replaces it
-
-    def delete(self, account_id: str, region_name: str) -> None:
-        deployment_configs(codedeploy_backends[account_id][region_name]).pop(self.name, None)
+    def remove(self, where: _Where) -> None:
+        deployment_configs(where.codedeploy).pop(self.physical_id, None)
