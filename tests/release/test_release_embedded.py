@@ -237,6 +237,45 @@ def test_linear_shifting_moves_the_weights_step_by_step(
     assert _live(stack) == int(deployment.target_version) > before
 
 
+def test_a_custom_deployment_configuration_shifts_its_own_way(
+    target: EmbeddedTarget, stack: EmbeddedStack, app: App
+) -> None:
+    """DeploymentPreference.Type naming a configuration made with CreateDeploymentConfig."""
+    stack.client("codedeploy").create_deployment_config(
+        deploymentConfigName="HalfThenAll",
+        computePlatform="Lambda",
+        trafficRoutingConfig={
+            "type": "TimeBasedCanary",
+            "timeBasedCanary": {"canaryPercentage": 50, "canaryInterval": 1},
+        },
+    )
+    app.release("custom")
+    result, _ = _with_traffic(target, stack, app, DeploymentType="HalfThenAll")
+    assert result.status == "UPDATE_COMPLETE", result.reason
+    (deployment,) = result.deployments
+    assert (deployment.config.name, deployment.shifts) == ("HalfThenAll", [0.5, 1.0])
+
+
+def test_stop_deployment_rolls_the_release_back(
+    target: EmbeddedTarget, stack: EmbeddedStack, app: App
+) -> None:
+    before = _live(stack)
+    app.release("stopped")
+    release = _release(target, app, DeploymentType="Canary10Percent5Minutes")
+    release.started.wait(timeout=60)
+    (deployment,) = release.deployments
+    stack.client("codedeploy").stop_deployment(
+        deploymentId=deployment.deployment_id, autoRollbackEnabled=True
+    )
+    result = release.result()
+    assert result.rolled_back, result.reason
+    assert deployment.error == {
+        "code": "MANUAL_STOP",
+        "message": "The deployment was stopped by a StopDeployment call.",
+    }
+    assert _live(stack) == before
+
+
 def test_treat_missing_data_decides_alarms_on_a_metric_nobody_publishes(
     stack: EmbeddedStack,
 ) -> None:

@@ -146,7 +146,13 @@ class StackRelease:
             update.roll_back(stack.name, f"the update failed on moto: {error}")
             return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=str(error))
         before = self._refresh_workers(packaged.functions, template, changes)
-        self.deployments = [target.release.deployments.start(s) for s in update.shifts]
+        try:
+            self.deployments = [target.release.deployments.start(s) for s in update.shifts]
+        except Exception as error:  # CodeDeploy refused it (no such group or configuration)
+            reason = f"CodeDeploy could not start a deployment: {error}"
+            update.roll_back(next(iter(update.shifts)).alias.logical_resource_id, reason)
+            self._restore_workers(before)
+            return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=reason)
         self.started.set()
         for deployment in self.deployments:
             deployment.done.wait()
@@ -159,7 +165,7 @@ class StackRelease:
                 f"{(first.error or {}).get('message', '')}"
             )
             alias = next(s.alias for s in update.shifts if s.alias.name == first.alias)
-            update.roll_back(getattr(alias, "logical_resource_id", first.target_id), reason)
+            update.roll_back(alias.logical_resource_id, reason)
             self._restore_workers(before)
             return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=reason)
         update.commit()

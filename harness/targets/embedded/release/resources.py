@@ -205,6 +205,9 @@ class LambdaAliasModel(_Resource, CloudFormationModel):
 
     ATTRIBUTES = ("AliasArn",)
 
+    logical_resource_id: str
+    """Set by moto's CloudFormation once it has created the alias."""
+
     def __init__(self, function_name: str, name: str, arn: str) -> None:
         self.function_name = function_name
         self.name = name
