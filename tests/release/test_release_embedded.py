@@ -396,6 +396,49 @@ def test_get_metric_data_evaluates_metric_math(stack: EmbeddedStack) -> None:
     assert all(0 <= value <= 100 for value in rate["Values"])
 
 
+def test_sam_decides_which_changes_publish_a_version(
+    target: EmbeddedTarget, stack: EmbeddedStack, app: App
+) -> None:
+    """SAM hashes the code, the Environment as written and MemorySize into the version's
+    logical id; with AutoPublishAliasAllProperties every property. A Timeout change alone
+    publishes nothing: the alias keeps the old version, with its old configuration, while
+    $LATEST moves on."""
+
+    def answer(**invoke: str) -> dict:
+        if not invoke:
+            return requests.get(stack.api_url + "orders", timeout=30).json()
+        payload = stack.client("lambda").invoke(**invoke)["Payload"].read()
+        return json.loads(json.loads(payload)["body"])
+
+    function = stack.outputs["OrdersFunctionName"]
+    app.release("sam-rules")
+    assert _release(target, app).result().status == "UPDATE_COMPLETE"
+    before = _live(stack)
+    timeout_only = _release(target, app, OrdersTimeout="20").result()
+    assert timeout_only.status == "UPDATE_COMPLETE", timeout_only.reason
+    assert (timeout_only.deployments, _live(stack)) == ((), before)
+    assert answer()["time_left_ms"] <= 10_000
+    assert answer(FunctionName=function)["time_left_ms"] > 10_000
+
+    app.template.write_text(
+        app.template.read_text().replace("GREETING: !Ref Greeting", "GREETING: hi")
+    )
+    environment = _release(target, app, OrdersTimeout="20").result()
+    (deployment,) = environment.deployments
+    assert _live(stack) == int(deployment.target_version) > before
+    assert answer()["greeting"] == "hi"
+
+    app.template.write_text(
+        app.template.read_text().replace(
+            "      AutoPublishAlias: live\n",
+            "      AutoPublishAlias: live\n      AutoPublishAliasAllProperties: true\n",
+        )
+    )
+    every_property = _release(target, app, OrdersTimeout="30").result()
+    (deployment,) = every_property.deployments
+    assert answer()["time_left_ms"] > 20_000
+
+
 def test_an_update_replaces_only_the_workers_of_functions_that_changed_and_rereads_outputs(
     target: EmbeddedTarget, stack: EmbeddedStack, app: App
 ) -> None:
