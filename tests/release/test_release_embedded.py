@@ -119,6 +119,18 @@ class Traffic:
 
 
 def _release(target: EmbeddedTarget, app: App, **parameters: str) -> StackRelease:
+    """Start a release once the errors alarm is quiet again (after a rolled-back one, it stays
+    in ALARM until the failing period leaves its evaluation range, and would stop any
+    deployment at once: CodeDeploy's documented behaviour, not what these tests are about)."""
+    stack = target.stack(STACK)
+    alarm = stack.physical_ids["AliasErrorMetricGreaterThanZeroAlarm"]
+    cloudwatch = stack.client("cloudwatch")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        (described,) = cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]
+        if described["StateValue"] != "ALARM":
+            break
+        time.sleep(0.1)
     return target.begin_update(STACK, app.template, {"DeploymentType": "AllAtOnce", **parameters})
 
 
