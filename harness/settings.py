@@ -192,6 +192,14 @@ OPTIONS: tuple[Option, ...] = (
         default="fail",
         commands=_DEPLOY,
     ),
+    Option(
+        "release_time_scale",
+        "embedded target: how many times faster than AWS releases run (CodeDeploy intervals, "
+        "alarm periods); 60 makes a minute a second",
+        Number(),
+        default="60",
+        commands=_DEPLOY,
+    ),
     # The smoke gate.
     Option(
         "smoke_latency_budget_ms",
@@ -232,6 +240,14 @@ OPTIONS: tuple[Option, ...] = (
         "sign API requests with SigV4 (execute-api), for APIs behind IAM authorization",
         Flag(),
         "false",
+    ),
+    Option(
+        "watch",
+        "harness up: release the running stack again when the template or a function's code "
+        "changes (like sam sync --watch)",
+        Flag(),
+        "false",
+        commands=frozenset({UP}),
     ),
     Option(
         "smoke_allow_mutating_on_prod",

@@ -71,7 +71,8 @@ class ApiGateway:
     """One API of a template, answering requests as API Gateway would (see module doc).
 
     ``api_id`` is the id the API has where it is deployed (moto's for a REST API, the
-    logical id when nothing deployed it); ``function_timeouts`` (seconds, by logical id)
+    logical id when nothing deployed it), ``api_name`` its name there (a REST API's metrics
+    are named by it); ``function_timeouts`` (seconds, by logical id)
     decide when the integration timeout can strike before the function's own.
     ``api_keys`` ``None`` means API keys are not checked (the target reports it).
     """
@@ -79,6 +80,7 @@ class ApiGateway:
     api: SamApi
     invoke: Invoke
     api_id: str
+    api_name: str | None = None
     region: str = "us-east-1"
     account_id: str = ACCOUNT_ID
     authorizers: AuthorizerRegistry = field(default_factory=AuthorizerRegistry)

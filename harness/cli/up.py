@@ -2,12 +2,15 @@
 
 ``sam local start-api`` without Docker: the same deploy the integration tests run
 (packaged, transformed, created on moto, workers on the function's runtime), left running
-so a developer can point curl, a browser, the AWS CLI or a test session at it. Ports are
+so a developer can point curl, a browser, the AWS CLI or a test session at it; the
+prerequisite stacks (``--prerequisite-stacks``) are deployed first, as in a session. Ports are
 chosen by the system. Printed: the API URL, the outputs and emulation gaps, the endpoint
 with the ``export`` lines that point AWS clients at it, the state file that test sessions
 attach through (:mod:`harness.targets.embedded.up_state`), and then every function's log
-lines as they come. After a failure (the deploy, or any invocation) the log directory is
-kept and named.
+lines as they come. With ``--watch`` (like ``sam sync --watch``) a change to the template
+or the code releases the stack again, through CodeDeploy per the stage's
+``DeploymentPreference`` (:meth:`EmbeddedTarget.update`). After a failure (the deploy, or
+any invocation) the log directory is kept and named.
 
 Ctrl-C (or SIGTERM) stops within a couple of seconds even while requests run: the workers
 are killed, not waited for. A second Ctrl-C during that teardown exits at once; what it
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from harness.settings import HarnessSettings
     from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
     from harness.targets.embedded.up_state import UpState
+    from harness.targets.prerequisites import PrerequisiteStack
 
 DESCRIPTION = "Deploy the SAM app on the embedded target and serve it until Ctrl-C."
 
@@ -51,13 +55,7 @@ def main(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    from harness.targets.embedded.up_state import (
-        StateFileBusy,
-        check_free,
-        remove_state,
-        state_file,
-        write_state,
-    )
+    from harness.targets.embedded.up_state import StateFileBusy, check_free, state_file
 
     state_path = state_file(command.ini.root, os.environ)
     try:
@@ -66,29 +64,51 @@ def main(argv: Sequence[str]) -> int:
         print(f"harness up: {busy}", file=sys.stderr)
         return 1
     from harness.stack_parameters import stack_parameters
-    from harness.targets.embedded.log_follower import LogFollower
+    from harness.targets.prerequisites import read_prerequisite_stacks
 
     template = settings.app_template
     try:
         parameters = stack_parameters(template, settings)
+        prerequisites = read_prerequisite_stacks(settings.prerequisite_stacks, command.ini.root)
     except SettingsError as error:
         print(f"harness up: {error}", file=sys.stderr)
         return 2
 
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     target = _embedded_target(settings, command.ini.root)
+    return _serve(target, settings, prerequisites, parameters, state_path)
+
+
+def _serve(
+    target: EmbeddedTarget,
+    settings: HarnessSettings,
+    prerequisites: Sequence[PrerequisiteStack],
+    parameters: Mapping[str, str],
+    state_path: Path,
+) -> int:
+    """Deploy the prerequisites and the app, serve until Ctrl-C, then tear it all down."""
+    from harness.targets.embedded.log_follower import LogFollower
+    from harness.targets.embedded.up_state import StateFileBusy, remove_state, write_state
+    from harness.targets.prerequisites import deploy_prerequisites
+
+    template = settings.app_template
     stack: EmbeddedStack | None = None
     follower: LogFollower | None = None
     failure = deploy_failed = ""
     try:
+        deployed = deploy_prerequisites(target, prerequisites, settings)
         stack = target.deploy(
             template, settings.stack_name or f"local-{settings.stage}", parameters
         )
         stack.preferred_api = settings.api
         assert stack.workers is not None
         follower = LogFollower(stack.workers.log_dir, stack.physical_ids, sys.stdout).start()
-        write_state(state_path, _state(target, stack))
+        running = [*(target.stack(name) for name in deployed), stack]
+        write_state(state_path, _state(target, running))
         _print_ready(target, stack, state_path)
+        if settings.watch:
+            print("Serving and watching for changes; press Ctrl-C to stop.", flush=True)
+            _watch(target, stack, template, parameters, state_path=state_path, running=running)
         print("Serving; press Ctrl-C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -118,9 +138,44 @@ def _embedded_target(settings: HarnessSettings, root: Path) -> EmbeddedTarget:
         cache_dir=root / BUILD_CACHE,
         max_concurrency=settings.max_concurrency,
         init_failures=settings.init_failures,
+        release_time_scale=settings.release_time_scale,
     )
     assert isinstance(target, EmbeddedTarget)
     return target
+
+
+def _watch(
+    target: EmbeddedTarget,
+    stack: EmbeddedStack,
+    template: Path,
+    parameters: Mapping[str, str],
+    *,
+    state_path: Path,
+    running: Sequence[EmbeddedStack],
+) -> None:
+    """Release the stack after each change of the template or code, until Ctrl-C.
+
+    A release that fails (a template error, a deployment rolled back) is reported and the
+    watch goes on, as ``sam sync --watch`` keeps watching after a failed sync.
+    """
+    from harness.targets.embedded.up_state import write_state
+    from harness.targets.embedded.watch import wait_for_change
+
+    while wait_for_change(template, parameters, threading.Event()):
+        print(f"Change detected: releasing {stack.name}", flush=True)
+        try:
+            result = target.update(stack.name, template, parameters)
+        except Exception as error:
+            print(f"harness up: release failed: {type(error).__name__}: {error}", flush=True)
+            continue
+        for deployment in result.deployments:
+            print(
+                f"  deployment {deployment.deployment_id} of {deployment.target_id} "
+                f"({deployment.config.name}): {deployment.status}",
+                flush=True,
+            )
+        print(f"Release of {stack.name}: {result.status} {result.reason}".rstrip(), flush=True)
+        write_state(state_path, _state(target, running))
 
 
 def _stop_at_once(signum: int, frame: FrameType | None) -> None:
@@ -144,7 +199,8 @@ def _teardown(
         print(f"Logs kept after {why}: {target.workdir}", file=sys.stderr)
 
 
-def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
+def _state(target: EmbeddedTarget, stacks: Sequence[EmbeddedStack]) -> UpState:
+    """What test sessions attach to: the endpoint and every stack up deployed, app last."""
     from harness.targets.embedded.up_state import RunningStack, UpState
 
     return UpState(
@@ -158,6 +214,7 @@ def _state(target: EmbeddedTarget, stack: EmbeddedStack) -> UpState:
                 api_urls=dict(stack.api_urls),
                 emulation_gaps=tuple(stack.emulation_gaps),
             )
+            for stack in stacks
         },
         log_dir=str(target.workdir),
     )

@@ -39,10 +39,16 @@ if TYPE_CHECKING:
     from harness.targets.embedded.up_state import UpState
 
 # Only these mean "the last operation finished and left the stack as the template says".
-# ROLLBACK_COMPLETE and UPDATE_ROLLBACK_COMPLETE end in _COMPLETE too, but the first is a
-# stack whose creation failed (it holds nothing) and the second runs the previous
-# template, not the one the pipeline meant to test.
-HEALTHY_STATUSES = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
+# ROLLBACK_COMPLETE ends in _COMPLETE too, but it is a stack whose creation failed: it holds
+# nothing to test.
+HEALTHY_STATUSES = frozenset(
+    {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"}
+)
+"""Stable states a stack serves from. UPDATE_ROLLBACK_COMPLETE is "successful return of one or
+more stacks to a previous working state after a failed stack update" (CloudFormation user
+guide, stack status codes): after a release rolled back by its alarm the stack still serves
+the old version, and the smoke gate's release checks are what must say so, naming the alias
+and the deployment."""
 
 
 class AwsTarget(Target):

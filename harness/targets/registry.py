@@ -22,7 +22,15 @@ if TYPE_CHECKING:
     from harness.targets.embedded.up_state import UpState
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "embedded": frozenset({Capability.DEPLOY, Capability.HTTP_API}),
+    "embedded": frozenset(
+        {
+            Capability.DEPLOY,
+            Capability.HTTP_API,
+            Capability.LAMBDA_ALIAS,
+            Capability.CODEDEPLOY,
+            Capability.ALARMS,
+        }
+    ),
     "localstack": frozenset(
         {Capability.DEPLOY, Capability.HTTP_API, Capability.LAMBDA_ALIAS, Capability.ALARMS}
     ),
@@ -58,13 +66,15 @@ def create_target(
     *,
     max_concurrency: int,
     init_failures: str = "fail",
+    release_time_scale: float = 60.0,
     running_up: UpState | None = None,
 ) -> Target:
     """Start the named target; :class:`~harness.targets.base.TargetUnavailable` if it cannot.
 
     ``cache_dir`` keeps dependency builds between sessions (embedded and LocalStack
     package the app's functions; the aws target deploys nothing and ignores it).
-    ``max_concurrency`` and ``init_failures`` shape the embedded target's Lambda workers.
+    ``max_concurrency`` and ``init_failures`` shape the embedded target's Lambda workers,
+    ``release_time_scale`` its release emulation's clock.
     ``running_up`` is the ``harness up`` the session attaches to: the embedded target then
     uses its stack instead of starting one, the aws target takes its capabilities.
     """
@@ -80,6 +90,7 @@ def create_target(
             cache_dir=cache_dir,
             max_concurrency=max_concurrency,
             init_failures="report" if init_failures == "report" else "fail",
+            release_time_scale=release_time_scale,
         )
     if name == "localstack":
         from harness.targets.localstack import LocalStackTarget

@@ -36,6 +36,15 @@ def test_embedded_lambda_settings_default_and_resolve_like_the_others() -> None:
     assert chosen.sources["max_concurrency"] == "ini harness_max_concurrency"
 
 
+def test_the_release_time_scale_defaults_to_sixty_and_takes_fractions() -> None:
+    assert resolve_settings({}, {}, {}).release_time_scale == 60.0
+    chosen = resolve_settings({}, {"HARNESS_RELEASE_TIME_SCALE": "600.5"}, {})
+    assert chosen.release_time_scale == 600.5
+    assert chosen.sources["release_time_scale"] == "environment HARNESS_RELEASE_TIME_SCALE"
+    with pytest.raises(SettingsError, match="--release-time-scale: '0'"):
+        resolve_settings({}, {}, {"release_time_scale": "0"})
+
+
 @pytest.mark.parametrize("value", ["0", "-3", "many"])
 def test_a_max_concurrency_that_is_not_a_positive_integer_is_named(value: str) -> None:
     with pytest.raises(SettingsError, match=rf"--max-concurrency: '{value}' from ini "):

@@ -68,22 +68,22 @@ def test_requires_is_decided_before_any_session_fixture_is_built(
 
             pytestmark = pytest.mark.requires("http_api")
 
-            @harness.requires("alarms")
-            def test_alarms(stack):
+            @harness.requires("deploy")
+            def test_deploys(stack):
                 raise AssertionError("must not run")
 
-            @pytest.mark.requires("codedeploy", "lambda_alias")
+            @pytest.mark.requires("deploy", "logs")
             def test_release(target):
                 raise AssertionError("must not run")
             """
         )
     )
-    result = pytester.runpytest("-rs", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-rs", "-p", "no:cacheprovider", "--target", "aws")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines(
         [
-            "*target 'embedded' lacks capability alarms",
-            "*target 'embedded' lacks capability codedeploy, lambda_alias",
+            "*target 'aws' lacks capability deploy",
+            "*target 'aws' lacks capability deploy",
         ]
     )
 

@@ -102,10 +102,11 @@ def test_the_smoke_gate_passes_attached_to_a_running_harness_up(
     stdout = _smoke_gate(tmp_path, environ, "--target", "embedded", "--stack-name", STACK)
     assert "harness: attached to the running harness up" in stdout
     assert "smoke gate verdict: PASS" in stdout
-    assert "target 'embedded' lacks capability lambda_alias" in stdout
+    assert "lacks capability" not in stdout
+    assert "PASSED" in _line(stdout, "test_release.py::test_last_codedeploy_deployments_succeeded")
 
 
-def test_the_aws_target_at_a_harness_up_endpoint_skips_what_it_lacks(
+def test_the_aws_target_at_a_harness_up_endpoint_runs_the_release_checks(
     app_up: tuple[Path, str], tmp_path: Path
 ) -> None:
     _, printed = app_up
@@ -114,9 +115,14 @@ def test_the_aws_target_at_a_harness_up_endpoint_skips_what_it_lacks(
     environ = {**os.environ, STATE_FILE_ENV: str(app_up[0]), **exported}
     stdout = _smoke_gate(tmp_path, environ, "--target", "aws", "--stack-name", STACK)
     assert "smoke gate verdict: PASS" in stdout
-    for capability in ("lambda_alias", "codedeploy", "alarms"):
-        assert f"target 'aws' lacks capability {capability}" in stdout
+    assert "lacks capability" not in stdout, "the endpoint has aliases, CodeDeploy and alarms"
+    for test in ("test_live_alias_points_to_the_newest_version", "test_no_stack_alarm_is_firing"):
+        assert "PASSED" in _line(stdout, f"test_release.py::{test}")
     assert "emulation gaps" in stdout
+
+
+def _line(stdout: str, fragment: str) -> str:
+    return next((line for line in stdout.splitlines() if fragment in line), "")
 
 
 def _exports(printed: str) -> list[str]:

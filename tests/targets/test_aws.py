@@ -91,7 +91,7 @@ def test_a_missing_stack_names_stack_and_region(target: AwsTarget, cloudformatio
 
 @pytest.mark.parametrize(
     "status",
-    ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "CREATE_IN_PROGRESS", "DELETE_COMPLETE"],
+    ["ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "CREATE_IN_PROGRESS", "DELETE_COMPLETE"],
 )
 def test_a_stack_not_healthily_complete_is_refused(
     target: AwsTarget, cloudformation: Stubber, status: str
@@ -101,6 +101,17 @@ def test_a_stack_not_healthily_complete_is_refused(
     )
     with pytest.raises(StackNotReady, match=f"{STACK}.*{REGION}.*is {status}.*boom"):
         target.stack(STACK)
+
+
+def test_a_stack_rolled_back_to_its_previous_release_is_served(
+    target: AwsTarget, cloudformation: Stubber
+) -> None:
+    """UPDATE_ROLLBACK_COMPLETE serves the old version: the release checks must judge it."""
+    cloudformation.add_response(
+        "describe_stacks", _described("UPDATE_ROLLBACK_COMPLETE"), {"StackName": STACK}
+    )
+    cloudformation.add_response("list_stack_resources", _resources(), {"StackName": STACK})
+    assert target.stack(STACK).name == STACK
 
 
 def test_a_stack_without_an_api_url_output_says_which_outputs_it_has(

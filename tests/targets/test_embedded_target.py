@@ -46,10 +46,21 @@ def test_api_url_is_the_local_loopback_api(stack: EmbeddedStack) -> None:
 
 def test_unsupported_resources_appear_in_the_gaps(stack: EmbeddedStack) -> None:
     gaps = {gap.logical_id: gap.type for gap in stack.emulation_gaps}
-    assert gaps["ApiErrorsAlarm"] == "AWS::CloudWatch::Alarm"
-    assert gaps["ApiFunctionAliaslive"] == "AWS::Lambda::Alias"
     assert gaps["Api"] == "AWS::ApiGatewayV2::Api"
     assert "Outputs.ApiUrl" not in gaps  # rewritten to the local API, not dropped
+    assert "ApiErrorsAlarm" not in gaps
+    assert "ApiFunctionAliaslive" not in gaps
+
+
+def test_the_alias_and_the_alarm_are_created(stack: EmbeddedStack) -> None:
+    """Created by the release emulation's models: no longer gaps."""
+    function = stack.physical_ids["ApiFunction"]
+    alias = stack.client("lambda").get_alias(FunctionName=function, Name="live")
+    assert alias["FunctionVersion"] == "1"
+    alarms = stack.client("cloudwatch").describe_alarms(
+        AlarmNames=[stack.physical_ids["ApiErrorsAlarm"]]
+    )["MetricAlarms"]
+    assert alarms[0]["Dimensions"] == [{"Name": "FunctionName", "Value": function}]
 
 
 def test_workers_run_with_the_deployed_environment(stack: EmbeddedStack) -> None:

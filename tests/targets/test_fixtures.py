@@ -31,14 +31,14 @@ def test_a_test_requiring_a_missing_capability_is_skipped_with_the_reason(
         """
         import pytest
 
-        @pytest.mark.requires("alarms")
-        def test_alarm(stack):
+        @pytest.mark.requires("logs")
+        def test_logs(stack):
             raise AssertionError("must not run")
         """
     )
     result = project.runpytest("-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*target 'embedded' lacks capability alarms*"])
+    result.stdout.fnmatch_lines(["*target 'embedded' lacks capability logs*"])
 
 
 def test_an_unavailable_target_skips_every_test_with_the_same_reason(
@@ -83,7 +83,7 @@ def test_gaps_are_summarised_and_worker_logs_attached_to_failures(
             "*Captured Lambda worker logs*",
             "*RuntimeError: boom on purpose*",
             "*emulation gaps (*): not created, not tested*",
-            "ApiFunctionAliaslive (AWS::Lambda::Alias)*",
+            "Api (AWS::ApiGatewayV2::Api)*",
         ]
     )
     junit = (project.path / "junit.xml").read_text()

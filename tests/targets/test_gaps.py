@@ -34,7 +34,11 @@ def _transformed_shape() -> dict[str, Any]:
             },
             "FnAliaslive": {
                 "Type": "AWS::Lambda::Alias",
-                "Properties": {"FunctionName": {"Ref": "Fn"}, "Name": "live"},
+                "Properties": {
+                    "FunctionName": {"Ref": "Fn"},
+                    "Name": "live",
+                    "FunctionVersion": {"Fn::GetAtt": ["FnVersion1", "Version"]},
+                },
             },
             "Api": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {}},
             "ApiStage": {
@@ -52,10 +56,20 @@ def _transformed_shape() -> dict[str, Any]:
             "ErrorsAlarm": {
                 "Type": "AWS::CloudWatch::Alarm",
                 "Properties": {
-                    "Dimensions": [{"Name": "Resource", "Value": {"Fn::Sub": "${Fn}:live"}}]
+                    "Namespace": "AWS/Lambda",
+                    "MetricName": "Errors",
+                    "Dimensions": [{"Name": "Resource", "Value": {"Fn::Sub": "${Fn}:live"}}],
+                    "Statistic": "Sum",
+                    "Period": 60,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 0,
+                    "ComparisonOperator": "GreaterThanThreshold",
                 },
             },
-            "DeployApp": {"Type": "AWS::CodeDeploy::Application", "Properties": {}},
+            "DeployApp": {
+                "Type": "AWS::CodeDeploy::Application",
+                "Properties": {"ComputePlatform": "Lambda"},
+            },
             "Hook": {
                 "Type": "Custom::Seed",
                 "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}},
@@ -80,10 +94,10 @@ def removed() -> tuple[dict[str, Any], dict[str, str]]:
 
 def test_unsupported_resource_types_are_removed_and_listed(removed) -> None:
     template, gaps = removed
-    for logical_id in ("FnAliaslive", "Api", "ApiStage", "ErrorsAlarm", "DeployApp"):
+    for logical_id in ("Api", "ApiStage"):
         assert logical_id not in template["Resources"]
         assert logical_id in gaps
-    assert "AWS::CloudWatch::Alarm" in gaps["ErrorsAlarm"]
+    assert "AWS::ApiGatewayV2::Stage" in gaps["ApiStage"]
 
 
 def test_supported_and_custom_resources_are_kept_unchanged(removed) -> None:
@@ -94,9 +108,14 @@ def test_supported_and_custom_resources_are_kept_unchanged(removed) -> None:
         assert logical_id not in gaps
 
 
-def test_a_permission_on_an_alias_is_rewritten_to_the_function(removed) -> None:
-    permission = removed[0]["Resources"]["FnPermission"]
-    assert permission["Properties"]["FunctionName"] == {"Ref": "Fn"}
+def test_the_release_emulations_resources_are_kept(removed) -> None:
+    """Aliases, alarms and CodeDeploy are created by the release emulation's models."""
+    template, gaps = removed
+    for logical_id in ("FnAliaslive", "ErrorsAlarm", "DeployApp"):
+        assert logical_id in template["Resources"]
+        assert logical_id not in gaps
+    permission = template["Resources"]["FnPermission"]
+    assert permission["Properties"]["FunctionName"] == {"Ref": "FnAliaslive"}
 
 
 def test_sub_references_to_removed_resources_become_their_logical_id(removed) -> None:
@@ -118,8 +137,7 @@ def test_api_url_output_becomes_the_local_api(removed) -> None:
 
 def test_outputs_naming_removed_resources_are_dropped_and_listed(removed) -> None:
     template, gaps = removed
-    assert set(template["Outputs"]) == {"ApiUrl", "TableName"}
-    assert "FnAliaslive" in gaps["Outputs.AliasArn"]
+    assert set(template["Outputs"]) == {"ApiUrl", "TableName", "AliasArn"}
     assert "ApiStage" in gaps["Outputs.StageName"]
 
 
@@ -134,11 +152,11 @@ def test_without_a_local_api_the_api_url_output_is_dropped_too() -> None:
 def test_sub_with_local_variables_shadowing_a_removed_id_is_left_alone() -> None:
     shape = _transformed_shape()
     shape["Resources"]["Fn"]["Properties"]["Description"] = {
-        "Fn::Sub": ["${Api} and ${FnAliaslive}", {"Api": "literal"}]
+        "Fn::Sub": ["${Api} and ${ApiStage}", {"Api": "literal"}]
     }
     template, _ = remove_unsupported(shape, api_origins=ORIGINS)
     assert template["Resources"]["Fn"]["Properties"]["Description"] == {
-        "Fn::Sub": ["${Api} and ${Fn}", {"Api": "literal"}]
+        "Fn::Sub": ["${Api} and ApiStage", {"Api": "literal"}]
     }
 
 
@@ -158,7 +176,10 @@ def test_input_template_is_not_modified() -> None:
         ("AWS::Custom::Anything", False),
         ("Custom::Seed", True),
         ("AWS::ApiGatewayV2::Api", False),
-        ("AWS::Lambda::Alias", False),
+        ("AWS::Lambda::Alias", True),
+        ("AWS::CloudWatch::Alarm", True),
+        ("AWS::CodeDeploy::DeploymentGroup", True),
+        ("AWS::CloudWatch::CompositeAlarm", False),
         ("AWS::CloudFormation::WaitCondition", False),
     ],
 )
@@ -192,7 +213,9 @@ def test_the_rewritten_template_is_created_by_moto(moto_endpoint) -> None:
     )
     described = cloudformation.describe_stacks(StackName="gaps")["Stacks"][0]
     assert described["StackStatus"] == "CREATE_COMPLETE"
-    assert {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}["ApiUrl"] == API_URL
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in described["Outputs"]}
+    assert outputs["ApiUrl"] == API_URL
+    assert outputs["AliasArn"].endswith(":live")
 
 
 def _with_optional_subscriber() -> dict[str, Any]:

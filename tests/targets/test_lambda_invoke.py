@@ -81,14 +81,21 @@ def test_the_function_can_be_named_by_arn_or_partial_arn(
         assert json.loads(response["Body"])["stage"] == "dev"
 
 
-def test_latest_and_the_templates_alias_are_accepted_as_qualifiers(
+def test_latest_a_version_and_the_alias_are_accepted_as_qualifiers(
     stack: EmbeddedStack, function_name: str
 ) -> None:
-    by_suffix = _invoke(stack, {"rawPath": "/env"}, FunctionName=f"{function_name}:live")
-    by_parameter = _invoke(stack, {"rawPath": "/env"}, Qualifier="$LATEST")
-    for response in (by_suffix, by_parameter):
-        assert response["StatusCode"] == 200
-        assert response["ExecutedVersion"] == "$LATEST"
+    """Each says which version ran: the alias runs the version it points to."""
+    executed = {
+        "alias": _invoke(stack, {"rawPath": "/env"}, FunctionName=f"{function_name}:live"),
+        "latest": _invoke(stack, {"rawPath": "/env"}, Qualifier="$LATEST"),
+        "version": _invoke(stack, {"rawPath": "/env"}, Qualifier="1"),
+    }
+    assert {name: r["StatusCode"] for name, r in executed.items()} == dict.fromkeys(executed, 200)
+    assert {name: r["ExecutedVersion"] for name, r in executed.items()} == {
+        "alias": "1",
+        "latest": "$LATEST",
+        "version": "1",
+    }
 
 
 def test_an_unknown_qualifier_is_not_found_as_lambda_words_it(

@@ -107,8 +107,8 @@ def test_the_state_file_lists_the_stack_with_its_outputs_and_gaps(state: UpState
     served = state.stacks[STACK]
     assert served.outputs["ApiUrl"] == served.api_urls["Api"]
     assert served.outputs["TableName"].startswith(f"{STACK}-Table-")
-    assert "ApiErrorsAlarm" in {gap.logical_id for gap in served.emulation_gaps}
-    assert state.capabilities == {"deploy", "http_api"}
+    assert "Api" in {gap.logical_id for gap in served.emulation_gaps}
+    assert state.capabilities == {"deploy", "http_api", "lambda_alias", "codedeploy", "alarms"}
 
 
 def test_function_log_lines_stream_to_the_terminal_as_they_come(
@@ -144,7 +144,7 @@ def test_a_pytest_session_attaches_instead_of_deploying(
     )
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines([f"harness: attached to the running harness up (pid {state.pid})*"])
-    result.stdout.fnmatch_lines(["*emulation gaps*", "ApiErrorsAlarm (AWS::CloudWatch::Alarm)*"])
+    result.stdout.fnmatch_lines(["*emulation gaps*", "Api (AWS::ApiGatewayV2::Api)*"])
 
 
 def _up_to_the_end(template: Path, state_path: Path) -> subprocess.CompletedProcess[str]:
@@ -198,3 +198,32 @@ def test_a_failed_deploy_says_why_and_keeps_its_logs(tmp_path: Path) -> None:
     finally:
         shutil.rmtree(kept[1])
     assert not (tmp_path / "state.json").exists()
+
+
+def test_watch_releases_the_stack_again_when_the_code_changes(tmp_path: Path) -> None:
+    """Like ``sam sync --watch``: a saved change goes out through CodeDeploy."""
+    app = tmp_path / "app"
+    shutil.copytree(REPOSITORY / "fixtures" / "apps" / "canary", app)
+    output = tmp_path / "up.out"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "harness", "up", "--watch", "--template",
+             str(app / "template.yaml"), "--parameter", "DeploymentType=AllAtOnce"],
+            cwd=REPOSITORY,
+            env={**os.environ, STATE_FILE_ENV: str(tmp_path / "state.json")},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    running = RunningUp(process, output, tmp_path / "state.json")
+    try:
+        api_url = running.wait_for(r"^ApiUrl: (\S+)$")[1]
+        running.wait_for("^Serving and watching")
+        assert requests.get(api_url + "orders", timeout=30).json()["release"] == "v1"
+        source = app / "src" / "orders" / "app.py"
+        source.write_text(source.read_text().replace('RELEASE = "v1"', 'RELEASE = "watched"'))
+        running.wait_for(r"^  deployment d-\w+ of \S+:live \(CodeDeployDefault.LambdaAllAtOnce\)")
+        running.wait_for("^Release of local-dev: UPDATE_COMPLETE")
+        answer = requests.get(api_url + "orders", timeout=30).json()
+        assert (answer["release"], answer["version"]) == ("watched", "2")
+    finally:
+        assert running.stop() == 0

@@ -53,6 +53,8 @@ _CONTEXT_VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")
 
 IntegrationErrorHook = Callable[[str, str, str], None]
 """``hook(function_id, lambda_request_id, message)``: a served request's integration error."""
+RequestHook = Callable[[Exchange, float], None]
+"""``hook(exchange, latency_ms)``: every answered request (API Gateway's metrics)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class LocalApi:
         access_log: Path | None = None,
         access_log_format: str | None = None,
         on_integration_error: IntegrationErrorHook | None = None,
+        on_request: RequestHook | None = None,
         request_log_size: int = REQUEST_LOG_SIZE,
     ) -> None:
         self.gateway = gateway
@@ -86,6 +89,7 @@ class LocalApi:
         self._access_log_format = access_log_format
         self._access_log: IO[str] | None = None
         self._on_integration_error = on_integration_error
+        self._on_request = on_request
         self._lock = threading.Lock()
         self._records: deque[RequestRecord] = deque(maxlen=request_log_size)
         self._server: _Server | None = None
@@ -168,6 +172,8 @@ class LocalApi:
             if self._access_log is not None and line is not None:
                 self._access_log.write(line + "\n")
                 self._access_log.flush()
+        if self._on_request is not None:
+            self._on_request(exchange, duration_ms)
         return exchange
 
     def note(self, message: str) -> None:

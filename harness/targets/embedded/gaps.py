@@ -6,8 +6,10 @@ output naming it stays unresolved. So before ``create_stack`` the unsupported re
 are removed, references to them are rewritten, and every removal is returned as a
 :class:`~harness.targets.base.Gap` for the report.
 
-"Supported" is moto's own model map (``moto.cloudformation.parsing``), not a list kept
-here: a moto upgrade that adds a model closes the gap without a change to this module. A
+"Supported" is moto's own model map (``moto.cloudformation.parsing``), with the models the
+release emulation adds to it (Lambda aliases, CloudWatch alarms, CodeDeploy:
+:mod:`release.resources`), not a list kept here: a moto upgrade or a model of ours that
+adds a type closes the gap without a change to this module. A
 resource whose ``Condition`` is false for the deployed parameters is no gap: CloudFormation
 would not create it either, and moto skips it just the same.
 """
@@ -23,15 +25,13 @@ from moto.cloudformation.parsing import NULL_MODELS, get_model_map
 
 from harness.targets.base import Gap
 from harness.targets.embedded.api_outputs import local_api_value
+from harness.targets.embedded.release.resources import install_models
 from harness.template.conditions import evaluate_conditions
 from harness.template.references import SUB_VARIABLE, references_in
 
 # What stands in for a removed resource of these types, said in the gap's reason.
 _STAND_INS = {
     "AWS::ApiGatewayV2::": "the embedded front serves the API's routes instead",
-    "AWS::Lambda::Alias": "references and invocations go to the function itself ($LATEST)",
-    "AWS::CodeDeploy::": "code is deployed all at once, with no traffic shifting",
-    "AWS::CloudWatch::Alarm": "nothing watches the metric",
 }
 
 
@@ -39,6 +39,7 @@ def is_supported(resource_type: str) -> bool:
     """Whether moto's CloudFormation creates resources of this type."""
     if resource_type.startswith("Custom::"):
         return True
+    install_models()
     return resource_type in get_model_map() and resource_type not in NULL_MODELS
 
 
@@ -51,10 +52,8 @@ def remove_unsupported(
 ) -> tuple[dict[str, Any], list[Gap]]:
     """Return a copy of a CloudFormation template that moto can create, and the gaps.
 
-    References to a removed ``AWS::Lambda::Alias`` are rewritten to the alias's function;
-    references to any other removed resource become ``stand_ins[logical_id]`` or else its
-    logical id as a plain string (which is what moto itself returns for a ``Ref`` to a
-    ``Lambda::Version``). An output whose value is an API's URL points at the local front
+    References to a removed resource become ``stand_ins[logical_id]`` or else its
+    logical id as a plain string. An output whose value is an API's URL points at the local front
     (``api_origins``: API logical id to ``http://127.0.0.1:PORT``, see
     :mod:`~harness.targets.embedded.api_outputs`); any other output that names a removed
     resource is dropped and listed, except an exported one, which keeps those stand-ins (so
@@ -160,17 +159,14 @@ class _ReferenceRewriter:
         if len(node) == 1:
             ((key, value),) = node.items()
             if key == "Ref" and value in self._removed:
-                return self._stand_in(value)
+                return value
             if key == "Fn::GetAtt" and _getatt_target(value) in self._removed:
-                return self._stand_in(_getatt_target(value))
+                return _getatt_target(value)
             if key == "Fn::Sub":
                 return {"Fn::Sub": self._rewrite_sub(value)}
         return {key: self.rewrite(value) for key, value in node.items()}
 
     def _stand_in(self, logical_id: str) -> Any:
-        resource = self._removed[logical_id]
-        if resource["Type"] == "AWS::Lambda::Alias":
-            return self.rewrite(resource.get("Properties", {}).get("FunctionName", logical_id))
         return self._stand_ins.get(logical_id, logical_id)
 
     def _rewrite_sub(self, value: Any) -> Any:

@@ -15,10 +15,10 @@ quotas page and the Python error-handling guide):
   ARN (``123456789012:function:name``), each with an optional ``:qualifier``, or the
   ``Qualifier`` query parameter. Both given and different: 400
   ``InvalidParameterValueException``.
-* Qualifiers: ``$LATEST`` and the alias names the template declares. Aliases are an
-  emulation gap (no versions are published): an alias runs ``$LATEST``, and
-  ``X-Amz-Executed-Version`` says so. Any other qualifier: 404
-  ``ResourceNotFoundException`` ``Function not found: <qualified ARN>``.
+* Qualifiers: ``$LATEST``, a published version number, or an alias (moto's, split by its
+  ``RoutingConfig`` weights, :mod:`versions`); ``X-Amz-Executed-Version`` names the version
+  that ran. Any other qualifier: 404 ``ResourceNotFoundException`` ``Function not found:
+  <qualified ARN>``.
 * ``X-Amz-Invocation-Type``: ``RequestResponse`` (200, the handler's JSON), ``Event``
   (202; runs in the background, a failure is logged), ``DryRun`` (204). Anything else:
   400 ``ValidationException``.
@@ -58,6 +58,7 @@ from moto.awslambda.exceptions import UnknownFunctionException
 from moto.awslambda.utils import get_backend
 from werkzeug.wrappers import Request, Response
 
+from harness.targets.embedded.versions import UnknownQualifier, VersionNotRunnable
 from harness.targets.embedded.workers import ACCOUNT_ID, FunctionError, InvokeResult
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ LOG_TAIL_BYTES = 4096
 """``LogType: Tail`` returns "the last 4 KB of the execution log"."""
 INVOCATION_TYPES = ("Event", "RequestResponse", "DryRun")
 
-FunctionInvoke = Callable[[Any], InvokeResult]
+FunctionInvoke = Callable[[Any, str | None], InvokeResult]
+"""``invoke(event, qualifier)``; raises :class:`~versions.UnknownQualifier` for a bad one."""
 
 _INVOKE_PATH = re.compile(
     r"^/(?:2015-03-31/functions/(?P<sync>[^/]+)/invocations"
@@ -93,13 +95,15 @@ _LOG = logging.getLogger("harness.lambda")
 class DeployedFunction:
     """A function of a deployed stack, as the Invoke API finds and runs it.
 
-    ``invoke`` is ``None`` when no worker runs the function; ``unavailable`` says why.
+    ``invoke(event, qualifier)`` runs it (``None`` when no worker runs the function;
+    ``unavailable`` says why).
     """
 
     name: str
     region: str
     invoke: FunctionInvoke | None
-    aliases: frozenset[str] = frozenset()
+    check: Callable[[str | None], object] | None = None
+    """Raises :class:`~versions.UnknownQualifier` (or ``VersionNotRunnable``) for a qualifier."""
     unavailable: str = ""
 
     @property
@@ -134,6 +138,11 @@ class LambdaInvokeApi:
         with self._lock:
             self._functions.update((function.name, function) for function in functions)
 
+    def function(self, name: str) -> DeployedFunction | None:
+        """The deployed function of that physical name, if this endpoint runs it."""
+        with self._lock:
+            return self._functions.get(name)
+
     def front(self, app: WSGIApplication) -> WSGIApplication:
         def serve(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             path = _INVOKE_PATH.match(environ.get("PATH_INFO", ""))
@@ -158,7 +167,7 @@ class LambdaInvokeApi:
     def _invoke(self, request: Request, reference: _Reference, asynchronous: bool) -> Response:
         """Answer one Invoke; every refusal is raised as :class:`_Rejected`."""
         function = self._registered(reference)
-        _check_qualifier(function, reference.qualifier, request.args.get("Qualifier") or None)
+        qualifier = _qualifier(reference.qualifier, request.args.get("Qualifier") or None)
         invocation_type = _invocation_type(request, asynchronous)
         event = _event(request, _payload_limit(invocation_type, asynchronous))
         if function.invoke is None:
@@ -170,17 +179,18 @@ class LambdaInvokeApi:
                     f"{function.unavailable} (an emulation gap)",
                 )
             )
+        invoke = _bound(function, qualifier)
         if invocation_type == "DryRun":
             return Response(status=204, headers={"x-amzn-RequestId": str(uuid.uuid4())})
         if invocation_type == "Event":
             threading.Thread(
                 target=_run_in_background,
-                args=(function.name, function.invoke, event),
+                args=(function.name, invoke, event),
                 name=f"lambda-event-{function.name}",
                 daemon=True,
             ).start()
             return Response(status=202, headers={"x-amzn-RequestId": str(uuid.uuid4())})
-        result = function.invoke(event)
+        result = invoke(event)
         return _invocation_response(result, tail=request.headers.get("X-Amz-Log-Type") == "Tail")
 
     def _registered(self, reference: _Reference | None) -> DeployedFunction:
@@ -240,7 +250,7 @@ class _Rejected(Exception):
         self.response = response
 
 
-def _check_qualifier(function: DeployedFunction, in_name: str | None, in_query: str | None) -> None:
+def _qualifier(in_name: str | None, in_query: str | None) -> str | None:
     if in_name and in_query and in_name != in_query:
         raise _Rejected(
             _user_error(
@@ -250,13 +260,36 @@ def _check_qualifier(function: DeployedFunction, in_name: str | None, in_query: 
                 "qualifier.",
             )
         )
-    qualifier = in_name or in_query
-    if qualifier not in (None, LATEST, *function.aliases):
-        raise _Rejected(
-            _user_error(
-                404, "ResourceNotFoundException", f"Function not found: {function.arn}:{qualifier}"
+    return in_name or in_query
+
+
+def _bound(function: DeployedFunction, qualifier: str | None) -> Callable[[Any], InvokeResult]:
+    """``function``'s invoke through ``qualifier``, checked first: Lambda refuses a bad one."""
+    assert function.invoke is not None
+    invoke = function.invoke
+
+    def refused(error: LookupError) -> _Rejected:
+        if isinstance(error, UnknownQualifier):
+            return _Rejected(
+                _user_error(404, "ResourceNotFoundException", f"Function not found: {error}")
             )
+        return _Rejected(
+            _user_error(409, "ResourceConflictException", f"{error} (an emulation gap)")
         )
+
+    try:
+        if function.check is not None:
+            function.check(qualifier)
+    except (UnknownQualifier, VersionNotRunnable) as error:
+        raise refused(error) from None
+
+    def bound(event: Any) -> InvokeResult:
+        try:
+            return invoke(event, qualifier)
+        except (UnknownQualifier, VersionNotRunnable) as error:
+            raise refused(error) from None
+
+    return bound
 
 
 def _invocation_type(request: Request, asynchronous: bool) -> str:
@@ -306,7 +339,10 @@ def _invocation_response(result: InvokeResult, *, tail: bool) -> Response:
     error = result.error
     if error is not None and error.kind == "throttled":
         return _user_error(429, "TooManyRequestsException", error.message)
-    headers = {"x-amzn-RequestId": result.request_id, "X-Amz-Executed-Version": LATEST}
+    headers = {
+        "x-amzn-RequestId": result.request_id,
+        "X-Amz-Executed-Version": result.executed_version,
+    }
     if tail:
         tail_bytes = result.logs.encode("utf-8")[-LOG_TAIL_BYTES:]
         headers["X-Amz-Log-Result"] = base64.b64encode(tail_bytes).decode("ascii")
@@ -332,11 +368,11 @@ def error_document(error: FunctionError, request_id: str) -> dict[str, Any]:
     return document
 
 
-def _run_in_background(name: str, invoke: FunctionInvoke, event: Any) -> None:
+def _run_in_background(name: str, invoke: Callable[[Any], InvokeResult], event: Any) -> None:
     """An ``Event`` invocation: run it, and log a failure where Lambda would retry."""
     try:
         result = invoke(event)
-    except Exception as error:  # the workers closed under it: the stack is going away
+    except Exception as error:  # the workers closed, or the alias went: nothing ran
         _LOG.warning("asynchronous invocation of %s did not run: %s", name, error)
         return
     if result.error is not None:

@@ -306,13 +306,14 @@ def _files(root: Path, skip: Path | None = None) -> list[Path]:
         subdirs[:] = sorted(
             d
             for d in subdirs
-            if not _is_ignored(d) and (skip is None or Path(directory, d).resolve() != skip)
+            if not is_ignored(d) and (skip is None or Path(directory, d).resolve() != skip)
         )
-        found.extend(Path(directory, name) for name in sorted(names) if not _is_ignored(name))
+        found.extend(Path(directory, name) for name in sorted(names) if not is_ignored(name))
     return found
 
 
-def _is_ignored(name: str) -> bool:
+def is_ignored(name: str) -> bool:
+    """Whether a file or folder name is never part of a build (caches, VCS, virtualenvs)."""
     return any(fnmatch.fnmatch(name, pattern) for pattern in _IGNORED)
 
 

@@ -27,6 +27,13 @@ exception (:mod:`deploy_errors`), and the stack is removed again. Teardown delet
 stack the target deployed, newest first (an importing stack before its exporter), so a
 later target in the same process finds moto's shared backends clean.
 
+Lambda aliases, CloudWatch alarms and CodeDeploy are created by the release emulation's own
+models (:mod:`release`), which also shifts traffic, records metrics, evaluates alarms and
+rolls back. Each published version runs on workers of its own (:mod:`versions`), and the
+API and the Invoke API call through the alias an API integration or a qualifier names.
+:meth:`EmbeddedTarget.update` updates a running stack with a changed template or code,
+the way CloudFormation and CodeDeploy release it (:mod:`releases`).
+
 Deploying waits for every function's INIT (its handler imported): a handler that cannot
 load fails the deploy, naming function, handler and error, and whatever the deploy had
 started (API, workers, the stack on moto) is torn down again, so nothing is left
@@ -55,6 +62,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from harness.apigateway import ApiGateway, AuthorizerRegistry, Invoke, LambdaAuthorizers
+from harness.apigateway.gateway import Exchange
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
 from harness.targets.aws import discover_stack
@@ -62,7 +70,7 @@ from harness.targets.base import Endpoint, Gap, Stack, StackNotReady, Target
 from harness.targets.embedded import deploy_errors, provisioners
 from harness.targets.embedded.api_keys import MotoApiKeys
 from harness.targets.embedded.deploy_errors import FAILURE_CODE, CloudFormationFailures
-from harness.targets.embedded.front import LocalApi, LocalApis
+from harness.targets.embedded.front import LocalApi, LocalApis, RequestHook
 from harness.targets.embedded.front_gaps import front_gaps, local_api_id
 from harness.targets.embedded.gaps import remove_unsupported
 from harness.targets.embedded.jwt_authorizers import (
@@ -71,12 +79,23 @@ from harness.targets.embedded.jwt_authorizers import (
     JwtVerifier,
     read_jwt_authorizers,
 )
-from harness.targets.embedded.lambda_api import DeployedFunction, LambdaInvokeApi
+from harness.targets.embedded.lambda_api import LambdaInvokeApi
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
 from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
+from harness.targets.embedded.release.clock import DEFAULT_TIME_SCALE, ReleaseClock
+from harness.targets.embedded.release.engine import ReleaseEngine
+from harness.targets.embedded.releases import StackRelease, UpdateResult
 from harness.targets.embedded.rest_apis import prepare_rest_apis, provision_rest_resources
+from harness.targets.embedded.stack_lambda import (
+    api_qualifiers,
+    invokable_functions,
+    moto_stack_id,
+    publish_versions,
+    serving_version,
+)
 from harness.targets.embedded.stack_values import stack_resolver
+from harness.targets.embedded.versions import FunctionVersions, through
 from harness.targets.embedded.workers import (
     FunctionInitError,
     FunctionSpec,
@@ -137,12 +156,15 @@ class InvocationJournal:
         """Wrap a registry's ``invoke`` so that every call is journaled."""
 
         def journaled(logical_id: str, event: dict[str, Any]) -> InvokeResult:
-            result = invoke(logical_id, event)
-            error = None if result.error is None else result.error.kind
-            self._append(Invocation(logical_id, result.request_id, error, result.logs))
-            return result
+            return self.record(logical_id, invoke(logical_id, event))
 
         return journaled
+
+    def record(self, logical_id: str, result: InvokeResult) -> InvokeResult:
+        """Journal one invocation's outcome and logs; returns ``result``."""
+        error = None if result.error is None else result.error.kind
+        self._append(Invocation(logical_id, result.request_id, error, result.logs))
+        return result
 
     def _append(self, invocation: Invocation) -> None:
         with self._lock:
@@ -189,6 +211,8 @@ class EmbeddedStack(Stack):
     jwt_authorizers: dict[tuple[str, str], JwtAuthorizer] = field(default_factory=dict)
     workers: WorkerRegistry | None = field(default=None, repr=False)
     journal: InvocationJournal = field(default_factory=InvocationJournal, repr=False)
+    versions: FunctionVersions | None = field(default=None, repr=False)
+    deployed: DeployedTemplate | None = field(default=None, repr=False)
 
     def log_mark(self) -> int:
         return self.journal.mark()
@@ -215,6 +239,30 @@ class EmbeddedStack(Stack):
             self.front.close()
 
 
+@dataclass(frozen=True)
+class DeployedTemplate:
+    """What a stack was last deployed from: the update after it starts from here."""
+
+    template_path: Path
+    parameters: Mapping[str, str]
+    template: Mapping[str, Any]
+    """The transformed template given to moto (gaps removed)."""
+    packaged: Mapping[str, PackagedFunction]
+    qualifiers: Mapping[str, str]
+    """Per function logical id: the alias its API integrations call (SAM's AutoPublishAlias)."""
+
+
+@dataclass(frozen=True)
+class MotoTemplate:
+    """A template as the embedded target gives it to moto, and what that left out."""
+
+    packaged: PackagedTemplate
+    transformed: dict[str, Any]
+    """After the SAM transform, before what moto cannot create was removed."""
+    template: dict[str, Any]
+    gaps: list[Gap]
+
+
 class EmbeddedTarget(Target):
     """moto, local Lambda workers and a local HTTP API, all owned by one session."""
 
@@ -228,6 +276,7 @@ class EmbeddedTarget(Target):
         *,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         init_failures: InitFailureMode = "fail",
+        release_time_scale: float = DEFAULT_TIME_SCALE,
     ) -> None:
         self.region = region
         self.max_concurrency = max_concurrency
@@ -242,15 +291,17 @@ class EmbeddedTarget(Target):
         provisioners.install()
         deploy_errors.install()
         self.lambda_api = LambdaInvokeApi(region)
+        self.release = ReleaseEngine(region, ReleaseClock(release_time_scale), self._hook)
         failures = CloudFormationFailures(self._workdir / MOTO_TRACEBACKS)
         try:
             self.moto = MotoServer(
                 request_log=self._workdir / "moto-requests.log",
-                front=lambda app: self.lambda_api.front(failures.front(app)),
+                front=lambda app: self.lambda_api.front(self.release.front(failures.front(app))),
             )
         except BaseException:
             self.teardown()
             raise
+        self.release.start()
         self.endpoint = Endpoint(
             region=region, url=self.moto.endpoint_url, credentials=DUMMY_CREDENTIALS
         )
@@ -294,11 +345,97 @@ class EmbeddedTarget(Target):
     ) -> None:
         assert stack.workers is not None
         model = read_sam_model(template_path, parameters)
-        invoke = stack.journal.recording(stack.workers.invoke)
+        stack.versions = FunctionVersions(stack.workers, self.region, self.release.metrics)
+        invoke = stack.journal.recording(through(stack.versions, api_qualifiers(model)))
         authorizers = AuthorizerRegistry({"lambda": LambdaAuthorizers(invoke)})
         stack.front = self._front(stack, model, invoke, authorizers).start()
+        prepared = self.moto_template(stack, model, template_path, parameters)
+        packaged, transformed, template = prepared.packaged, prepared.transformed, prepared.template
+        without_workers = _functions_without_local_code(model, packaged)
+        self._create_stack(stack, template, parameters)
+        self.release.add_stack(moto_stack_id(stack.name, self.region))
+        discover_stack(stack)
+        removed = {
+            k: v for k, v in transformed["Resources"].items() if k not in template["Resources"]
+        }
+        provisioned, rest_gaps = provision_rest_resources(
+            removed,
+            stack.physical_ids,
+            model.parameter_values,
+            lambda: stack.client("apigateway"),
+            stack_name=stack.name,
+        )
+        stack.physical_ids |= provisioned
+        for logical_id, api in stack.front.apis.items():
+            if api.gateway.kind == "REST" and stack.physical_ids.get(logical_id):
+                api.gateway.api_id = stack.physical_ids[logical_id]
+                api.gateway.api_name = stack.client("apigateway").get_rest_api(
+                    restApiId=api.gateway.api_id
+                )["name"]
+        stack.api_urls = stack.front.urls
+        stack.jwt_authorizers, unverifiable = read_jwt_authorizers(
+            model,
+            stack_resolver(stack.name, self.region),
+            self.region,
+            functools.partial(_pool_exists, stack),
+        )
+        jwt = JwtAuthorizers(self.jwt_verifier, stack.jwt_authorizers, unverifiable)
+        authorizers.register("jwt", jwt)
+        authorizers.register("cognito", jwt)
+        stack.emulation_gaps = [
+            *(gap for gap in prepared.gaps if gap.logical_id not in provisioned),
+            *rest_gaps,
+            *front_gaps(model, authorizers),
+            *self.packaging_gaps(model, packaged),
+        ]
+        stack.deployed = DeployedTemplate(
+            template_path, dict(parameters), template, packaged.functions, api_qualifiers(model)
+        )
+        for function in packaged.functions.values():
+            stack.versions.add(self.deployed_spec(stack, function))
+        publish_versions(stack, template, list(template.get("Resources", {})))
+        failures = stack.workers.start(
+            [stack.versions.spec(lid, serving_version(stack, lid)) for lid in packaged.functions]
+        )
+        stack.emulation_gaps += [_init_gap(failure) for failure in failures]
+        self.lambda_api.register(invokable_functions(stack, packaged.functions, without_workers))
+
+    def update(
+        self, stack_name: str, template_path: Path, parameters: Mapping[str, str]
+    ) -> UpdateResult:
+        """Update a deployed stack from a changed template or code, as a release on AWS does.
+
+        Blocks until the release has ended: CloudFormation's update on moto, new versions
+        published and their workers ready, each CodeDeploy deployment its alias's
+        ``DeploymentPreference`` asks for, then commit, or rollback when one fails
+        (:mod:`releases`). Outputs are read again. The pipeline rehearsal and
+        ``harness up --watch`` call this; :meth:`begin_update` is the same, returning at
+        once (for a test that sends traffic during the release).
+        """
+        return self.begin_update(stack_name, template_path, parameters).result()
+
+    def begin_update(
+        self, stack_name: str, template_path: Path, parameters: Mapping[str, str]
+    ) -> StackRelease:
+        """Start :meth:`update` in the background; ``.result()`` waits for its outcome."""
+        return StackRelease(self, self.stack(stack_name), template_path, parameters).start()
+
+    def moto_template(
+        self,
+        stack: EmbeddedStack,
+        model: SamModel,
+        template_path: Path,
+        parameters: Mapping[str, str],
+    ) -> MotoTemplate:
+        """The app packaged, transformed and made creatable on moto, for a deploy or update.
+
+        Outputs naming an API's URL point at the stack's front, ``Ref`` of an HTTP API is its
+        local id, REST APIs get what moto's CloudFormation needs; what moto cannot create is
+        removed and returned as gaps.
+        """
+        assert stack.front is not None
         packaged = package_template(
-            model, self._uploader(stack), self._cache_dir, s3_downloader(stack.client("s3"))
+            model, self.uploader(stack), self.cache_dir, s3_downloader(stack.client("s3"))
         )
         transformed = transform(packaged.document, parameters, self.region, source=template_path)
         check_output_references(model.document, transformed, template_path)
@@ -316,48 +453,23 @@ class EmbeddedTarget(Target):
             },
             parameters=parameters,
         )
-        without_workers = _functions_without_local_code(model, packaged)
-        self._create_stack(stack, template, parameters)
-        discover_stack(stack)
-        removed = {
-            k: v for k, v in transformed["Resources"].items() if k not in template["Resources"]
-        }
-        provisioned, rest_gaps = provision_rest_resources(
-            removed,
-            stack.physical_ids,
-            model.parameter_values,
-            lambda: stack.client("apigateway"),
-            stack_name=stack.name,
-        )
-        stack.physical_ids |= provisioned
-        for logical_id, api in stack.front.apis.items():
-            if api.gateway.kind == "REST" and stack.physical_ids.get(logical_id):
-                api.gateway.api_id = stack.physical_ids[logical_id]
-        stack.api_urls = stack.front.urls
-        stack.jwt_authorizers, unverifiable = read_jwt_authorizers(
-            model,
-            stack_resolver(stack.name, self.region),
-            self.region,
-            functools.partial(_pool_exists, stack),
-        )
-        jwt = JwtAuthorizers(self.jwt_verifier, stack.jwt_authorizers, unverifiable)
-        authorizers.register("jwt", jwt)
-        authorizers.register("cognito", jwt)
-        stack.emulation_gaps = [
-            *(gap for gap in gaps if gap.logical_id not in provisioned),
-            *rest_gaps,
-            *front_gaps(model, authorizers),
+        return MotoTemplate(packaged, transformed, template, gaps)
+
+    def packaging_gaps(self, model: SamModel, packaged: PackagedTemplate) -> list[Gap]:
+        """What packaging leaves unemulated: runtimes, code not local, layers moto drops."""
+        return [
             *packaged.gaps,
-            *without_workers,
+            *_functions_without_local_code(model, packaged),
             *_layers_missing_from_configuration(packaged),
         ]
-        failures = stack.workers.start(
-            [self._deployed_spec(stack, function) for function in packaged.functions.values()]
-        )
-        stack.emulation_gaps += [_init_gap(failure) for failure in failures]
-        self.lambda_api.register(
-            _invokable_functions(stack, packaged.functions, without_workers, transformed)
-        )
+
+    def _hook(self, function_name: str) -> Callable[[Any], object] | None:
+        """A CodeDeploy hook: the function's unqualified invocation on this endpoint."""
+        function = self.lambda_api.function(function_name)
+        if function is None or function.invoke is None:
+            return None
+        invoke = function.invoke
+        return lambda event: invoke(event, None)
 
     def _create_stack(
         self, stack: EmbeddedStack, template: Mapping[str, Any], parameters: Mapping[str, str]
@@ -403,23 +515,44 @@ class EmbeddedTarget(Target):
             stack.journal.annotate(request_id, note)
             workers.log_note(function_id, note)
 
+        def metrics(gateway: ApiGateway) -> RequestHook:
+            def record(exchange: Exchange, latency_ms: float) -> None:
+                recorder.record_api_request(
+                    gateway.api_id,
+                    gateway.api.stage_name,
+                    exchange.response.status,
+                    latency_ms,
+                    exchange.integration_latency_ms,
+                    kind=gateway.kind,
+                    api_name=gateway.api_name,
+                )
+
+            return record
+
+        recorder = self.release.metrics
+        gateways = {
+            logical_id: ApiGateway(
+                api,
+                invoke,
+                api_id=local_api_id(stack.name, logical_id),
+                region=self.region,
+                authorizers=authorizers,
+                api_keys=api_keys,
+                function_timeouts=timeouts,
+            )
+            for logical_id, api in model.apis.items()
+        }
+
         return LocalApis(
             {
                 logical_id: LocalApi(
-                    ApiGateway(
-                        api,
-                        invoke,
-                        api_id=local_api_id(stack.name, logical_id),
-                        region=self.region,
-                        authorizers=authorizers,
-                        api_keys=api_keys,
-                        function_timeouts=timeouts,
-                    ),
+                    gateway,
                     access_log=self._workdir / stack.name / f"{logical_id}-access.log",
-                    access_log_format=api.access_log_format,
+                    access_log_format=gateway.api.access_log_format,
                     on_integration_error=integration_error,
+                    on_request=metrics(gateway),
                 )
-                for logical_id, api in model.apis.items()
+                for logical_id, gateway in gateways.items()
             }
         )
 
@@ -444,6 +577,11 @@ class EmbeddedTarget(Target):
             ) from None
 
     @property
+    def cache_dir(self) -> Path:
+        """Where dependency builds are cached between sessions."""
+        return self._cache_dir
+
+    @property
     def workdir(self) -> Path:
         """Where the logs live: moto's requests, each stack's API access and Lambda logs."""
         return self._workdir
@@ -458,6 +596,9 @@ class EmbeddedTarget(Target):
             return
         self._torn_down = True
         atexit.unregister(self.teardown)
+        release = getattr(self, "release", None)
+        if release is not None:
+            release.close()
         for stack in reversed(list(self._stacks.values())):
             stack.close()
             with contextlib.suppress(Exception):
@@ -468,14 +609,14 @@ class EmbeddedTarget(Target):
         if not keep_logs:
             shutil.rmtree(self._workdir, ignore_errors=True)
 
-    def _uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
+    def uploader(self, stack: Stack) -> Callable[[str, bytes], str]:
         if not self._artifact_bucket_ready:
             create_bucket(stack.client("s3"), self._artifact_bucket, self.region)
             self._artifact_bucket_ready = True
         return s3_uploader(stack.client("s3"), self._artifact_bucket)
 
-    def _deployed_spec(self, stack: Stack, function: PackagedFunction) -> FunctionSpec:
-        """The worker's spec from what moto holds for the function, not from the template."""
+    def deployed_spec(self, stack: Stack, function: PackagedFunction) -> FunctionSpec:
+        """A worker spec (``$LATEST``) from what moto holds for the function, not the template."""
         physical_name = stack.physical_ids[function.logical_id]
         lambda_client = stack.client("lambda")
         deployed = lambda_client.get_function_configuration(FunctionName=physical_name)
@@ -522,56 +663,6 @@ def _init_gap(failure: InitFailure) -> Gap:
         f"INIT failed ({failure.error.error_type}: {failure.error.message}); every invocation "
         "answers with that error (harness_init_failures = report)",
     )
-
-
-def _invokable_functions(
-    stack: EmbeddedStack,
-    packaged: Mapping[str, PackagedFunction],
-    without_workers: list[Gap],
-    transformed: Mapping[str, Any],
-) -> list[DeployedFunction]:
-    """What the Lambda Invoke API serves for a stack: each function by its physical name."""
-    assert stack.workers is not None
-    invoke = stack.journal.recording(stack.workers.invoke)
-    aliases = declared_aliases(transformed)
-    runnable = [
-        DeployedFunction(
-            name=stack.physical_ids[logical_id],
-            region=stack.region,
-            invoke=functools.partial(invoke, logical_id),
-            aliases=frozenset(aliases.get(logical_id, ())),
-        )
-        for logical_id in packaged
-    ]
-    unrunnable = [
-        DeployedFunction(
-            name=stack.physical_ids[gap.logical_id],
-            region=stack.region,
-            invoke=None,
-            unavailable=gap.reason,
-        )
-        for gap in without_workers
-        if gap.logical_id in stack.physical_ids
-    ]
-    return runnable + unrunnable
-
-
-def declared_aliases(template: Mapping[str, Any]) -> dict[str, set[str]]:
-    """Alias names per function logical id, from a CloudFormation template's Lambda aliases.
-
-    SAM's ``AutoPublishAlias`` becomes such an ``AWS::Lambda::Alias`` whose
-    ``FunctionName`` is a ``Ref`` to the function; an alias given by a plain name or ARN
-    names no function of the template and is left out.
-    """
-    aliases: dict[str, set[str]] = {}
-    for resource in template.get("Resources", {}).values():
-        if resource.get("Type") != "AWS::Lambda::Alias":
-            continue
-        properties = resource.get("Properties", {})
-        function, name = properties.get("FunctionName"), properties.get("Name")
-        if isinstance(function, dict) and "Ref" in function and isinstance(name, str):
-            aliases.setdefault(function["Ref"], set()).add(name)
-    return aliases
 
 
 def _functions_without_local_code(model: SamModel, packaged: PackagedTemplate) -> list[Gap]:

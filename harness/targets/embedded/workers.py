@@ -105,6 +105,8 @@ class FunctionSpec:
     (``AWS_ENDPOINT_URL``, dummy credentials); Lambda's reserved variables win
     over it, as on AWS. ``reserved_concurrency`` is the function's
     ``ReservedConcurrentExecutions`` (``None``: not set; 0 throttles every invocation).
+    ``version`` is ``$LATEST`` or the published version this spec was frozen at: each
+    version has execution environments of its own, as on Lambda.
     """
 
     logical_id: str
@@ -117,11 +119,22 @@ class FunctionSpec:
     function_name: str | None = None
     region: str = "us-east-1"
     reserved_concurrency: int | None = None
+    version: str = "$LATEST"
 
     @property
     def name(self) -> str:
         """The physical function name when known, else the logical id."""
         return self.function_name or self.logical_id
+
+    @property
+    def key(self) -> str:
+        """What the registry knows its workers by: the logical id, ``:version`` if published."""
+        return worker_key(self.logical_id, self.version)
+
+
+def worker_key(logical_id: str, version: str = "$LATEST") -> str:
+    """``ItemsFunction`` for ``$LATEST``, ``ItemsFunction:3`` for published version 3."""
+    return logical_id if version == "$LATEST" else f"{logical_id}:{version}"
 
 
 @dataclass(frozen=True)
@@ -151,7 +164,7 @@ class InvokeResult:
     ``duration_ms`` is what the caller waited, so a cold start includes the
     worker's init; ``init_duration_ms`` is that init when this invocation was the
     environment's first (a cold start), else ``None``; ``request_id`` is the Lambda
-    request id (``context.aws_request_id``).
+    request id (``context.aws_request_id``); ``executed_version`` the version that ran.
     """
 
     payload: Any | None
@@ -160,6 +173,7 @@ class InvokeResult:
     duration_ms: float
     request_id: str
     init_duration_ms: float | None = None
+    executed_version: str = "$LATEST"
 
     @property
     def ok(self) -> bool:
@@ -293,6 +307,7 @@ class LambdaWorker:
                 duration_ms=(finished - started) * 1000,
                 request_id=request_id,
                 init_duration_ms=init_ms,
+                executed_version=self.spec.version,
             )
 
     def _exchange(
@@ -371,6 +386,7 @@ class LambdaWorker:
             logs=f"{logs}{line}\n",
             duration_ms=(time.monotonic() - started) * 1000,
             request_id=request_id,
+            executed_version=self.spec.version,
         )
 
     def close(self) -> None:
@@ -437,7 +453,7 @@ class WorkerPool:
     def invoke(self, request_id: str, event_json: bytes) -> InvokeResult:
         worker = self._acquire()
         if worker is None:
-            return _throttled(request_id, self._throttle_reason)
+            return _throttled(request_id, self._throttle_reason, self.spec.version)
         try:
             return worker.invoke(request_id, event_json)
         finally:
@@ -478,7 +494,7 @@ class WorkerPool:
 
 
 class WorkerRegistry:
-    """The workers of every function of a stack, by logical id.
+    """The workers of every function of a stack, by :attr:`FunctionSpec.key`.
 
     ``close()`` kills every process group at once; it is registered with ``atexit`` so an
     interrupted session (Ctrl-C) cleans up too. Logs go to ``log_dir``
@@ -510,10 +526,10 @@ class WorkerRegistry:
         """
         started = []
         for spec in specs:
-            if spec.logical_id in self._pools:
-                raise ValueError(f"function {spec.logical_id} is already started")
+            if spec.key in self._pools:
+                raise ValueError(f"function {spec.key} is already started")
             pool = WorkerPool(spec, self.log_dir, max_concurrency=self.max_concurrency)
-            self._pools[spec.logical_id] = pool
+            self._pools[spec.key] = pool
             started.append(pool)
         failures = [
             InitFailure(pool.spec.logical_id, pool.spec.handler, pool.spec.runtime, error)
@@ -524,16 +540,43 @@ class WorkerRegistry:
             raise FunctionInitError(failures)
         return failures
 
-    def pool(self, logical_id: str) -> WorkerPool:
+    def pool(self, key: str) -> WorkerPool:
         try:
-            return self._pools[logical_id]
+            return self._pools[key]
         except KeyError:
             raise KeyError(
-                f"no function {logical_id!r} is running; started: {sorted(self._pools)}"
+                f"no function {key!r} is running; started: {sorted(self._pools)}"
             ) from None
 
+    def running(self, key: str) -> bool:
+        return key in self._pools
+
+    def replace(self, spec: FunctionSpec) -> InitFailure | None:
+        """Start ``spec``'s workers (waiting for INIT) and stop the ones they replace.
+
+        The old pool keeps serving until the new one is ready, as Lambda keeps the old
+        environments until an update has finished. Returns the INIT failure, if any,
+        without raising: a redeploy reports it the way the first deploy would.
+        """
+        pool = WorkerPool(spec, self.log_dir, max_concurrency=self.max_concurrency)
+        error = pool.wait_ready()
+        old, self._pools[spec.key] = self._pools.get(spec.key), pool
+        if old is not None:
+            old.close()
+        return (
+            None
+            if error is None
+            else InitFailure(spec.logical_id, spec.handler, spec.runtime, error)
+        )
+
+    def stop(self, key: str) -> None:
+        """Stop one pool's workers (a version no alias routes to any more); no-op if absent."""
+        pool = self._pools.pop(key, None)
+        if pool is not None:
+            pool.close()
+
     def invoke(
-        self, logical_id: str, event: Any = None, *, event_json: bytes | None = None
+        self, key: str, event: Any = None, *, event_json: bytes | None = None
     ) -> InvokeResult:
         """Invoke synchronously with ``event``, or with ``event_json`` as received (bytes).
 
@@ -541,14 +584,14 @@ class WorkerRegistry:
         ``event_json`` must be valid JSON (ValueError otherwise), as the Invoke API's
         ``InvalidRequestContentException`` requires.
         """
-        pool = self.pool(logical_id)
+        pool = self.pool(key)
         if event_json is None:
             event_json = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
         elif len(event_json) <= REQUEST_LIMIT_BYTES:
             json.loads(event_json)
         request_id = str(uuid.uuid4())
         if len(event_json) > REQUEST_LIMIT_BYTES:
-            return _request_too_large(request_id)
+            return _request_too_large(request_id, pool.spec.version)
         return pool.invoke(request_id, event_json)
 
     def log_note(self, logical_id: str, text: str) -> None:
@@ -572,17 +615,17 @@ class WorkerRegistry:
         self.close()
 
 
-def _throttled(request_id: str, reason: str) -> InvokeResult:
+def _throttled(request_id: str, reason: str, version: str) -> InvokeResult:
     error = FunctionError("throttled", "TooManyRequestsException", "Rate Exceeded.", reason=reason)
-    return InvokeResult(None, error, "", 0.0, request_id)
+    return InvokeResult(None, error, "", 0.0, request_id, executed_version=version)
 
 
-def _request_too_large(request_id: str) -> InvokeResult:
+def _request_too_large(request_id: str, version: str) -> InvokeResult:
     message = (
         f"Request must be smaller than {REQUEST_LIMIT_BYTES} bytes for the InvokeFunction operation"
     )
     error = FunctionError("request_too_large", "RequestEntityTooLargeException", message)
-    return InvokeResult(None, error, "", 0.0, request_id)
+    return InvokeResult(None, error, "", 0.0, request_id, executed_version=version)
 
 
 def _error_from(reply: Mapping[str, Any]) -> FunctionError | None:
