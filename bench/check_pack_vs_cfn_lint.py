@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.checks import CHECKS, CheckInput
+from harness.config.stack_parameters import template_parameters
 from harness.sam import read_sam_model
 from harness.settings import Setting
-from harness.stack_parameters import template_parameters
 from harness.template.lint import LintRunner
 from harness.template.transform import transformed_template
 

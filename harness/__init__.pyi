@@ -4,13 +4,14 @@
 
 from harness.apigateway.events import http_api_event as http_api_event
 from harness.apigateway.events import rest_api_event as rest_api_event
+from harness.apigateway.inprocess import InProcessApi as InProcessApi
+from harness.apigateway.inprocess import Response as Response
 from harness.apigateway.lambda_context import LambdaContext as LambdaContext
 from harness.checks import CHECKS as CHECKS
 from harness.checks import Check as Check
 from harness.checks import CheckInput as CheckInput
 from harness.checks import Finding as Finding
-from harness.inprocess_api import InProcessApi as InProcessApi
-from harness.inprocess_api import Response as Response
+from harness.offline.backend import MotoUnitBackend as MotoUnitBackend
 from harness.pipeline.buildspec import Buildspec as Buildspec
 from harness.pipeline.buildspec import load_buildspec as load_buildspec
 from harness.pipeline.buildspec import tox_envs as tox_envs
@@ -82,6 +83,5 @@ from harness.template.principals import NAMED_PRINCIPALS as NAMED_PRINCIPALS
 from harness.template.sub import placeholder as placeholder
 from harness.template.sub import sub_text as sub_text
 from harness.template.sub import sub_variables as sub_variables
-from harness.unit_backend import MotoUnitBackend as MotoUnitBackend
 
 __all__: list[str]

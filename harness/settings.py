@@ -151,7 +151,7 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "shard",
         "run only shard K of N (K/N) of the collected tests, balanced by the durations in "
-        "harness_test_durations (harness.sharding)",
+        "harness_test_durations (harness.pipeline.sharding)",
         commands=frozenset({PYTEST}),
         examples=("1/2", "2/2", "1/3"),
     ),

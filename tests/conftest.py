@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from harness.targets.embedded.runtimes import Interpreter, find_interpreter
+from harness.build.runtimes import Interpreter, find_interpreter
 
 pytest_plugins = ["pytester"]
 

@@ -77,10 +77,10 @@ def main(argv: Sequence[str]) -> int:
 def _baseline(template: Path, settings: HarnessSettings) -> tuple[Baseline, str | None]:
     """What the pack and cfn-lint find today (see :mod:`harness.scaffold.baseline`)."""
     from harness.checks import CheckInput
+    from harness.config.stack_parameters import stack_parameters
     from harness.sam import SamModelError, read_sam_model
     from harness.scaffold.baseline import baseline, lint_baseline
     from harness.settings import SettingsError
-    from harness.stack_parameters import stack_parameters
     from harness.template import TemplateError
     from harness.template.lint import LintRunner
     from harness.template.transform import transformed_template

@@ -63,7 +63,7 @@ def main(argv: Sequence[str]) -> int:
     except StateFileBusy as busy:
         print(f"harness up: {busy}", file=sys.stderr)
         return 1
-    from harness.stack_parameters import stack_parameters
+    from harness.config.stack_parameters import stack_parameters
     from harness.targets.prerequisites import read_prerequisite_stacks
 
     template = settings.app_template

@@ -50,10 +50,10 @@ from typing import TextIO
 
 from uv import find_uv_bin
 
+from harness.build.guarded import guarded_popen, kill_group
+from harness.build.runtimes import find_interpreter
 from harness.pipeline.buildspec import PHASE_NAMES, Artifacts, Buildspec
 from harness.pipeline.reports import ReportSummary, summarize_reports
-from harness.targets.embedded.guarded import guarded_popen, kill_group
-from harness.targets.embedded.runtimes import find_interpreter
 
 CONTAINER_HOME = "/root"
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.build.package import create_bucket
 from harness.pipeline.actions import PROMPT, ArtifactStore, RunContext, run_action
 from harness.pipeline.codebuild import allow_builds, cancel_builds
 from harness.pipeline.credentials import CredentialsEndpoint
@@ -48,7 +49,6 @@ from harness.pipeline.source import find_change, trigger_verdict
 from harness.pipeline.variables import Variables
 from harness.targets.base import make_client
 from harness.targets.embedded.target import EmbeddedTarget
-from harness.targets.packaging import create_bucket
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

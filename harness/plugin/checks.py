@@ -141,9 +141,9 @@ def check_input(config: pytest.Config) -> CheckInput:
 
 
 def _build_input(config: pytest.Config) -> CheckInput | str:
+    from harness.config.stack_parameters import stack_parameters
     from harness.sam import SamModelError, read_sam_model
     from harness.settings import SettingsError
-    from harness.stack_parameters import stack_parameters
     from harness.template import TemplateError
     from harness.template.transform import transformed_template
 

@@ -1,7 +1,7 @@
 """The offline fence of the unit and template layers: loopback only, fake credentials.
 
 pytest-socket's ``allow_hosts`` marker refuses connections to anything but loopback, and
-:func:`~harness.isolation.loopback_only_resolution` makes a name lookup fail naming the
+:func:`~harness.offline.isolation.loopback_only_resolution` makes a name lookup fail naming the
 host, so a test that would reach AWS fails saying where it tried to go.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from harness.isolation import (
+from harness.offline.isolation import (
     LOOPBACK_HOSTS,
     OFFLINE_AWS_ENV,
     OFFLINE_AWS_UNSET,

@@ -96,7 +96,7 @@ def app_parameters(app_template_path: Path, harness_settings: HarnessSettings) -
     Every layer (unit, template, deploy) uses these. A parameter the template needs and
     nobody gave fails here, before anything deploys, naming it and how to set it.
     """
-    from harness.stack_parameters import stack_parameters
+    from harness.config.stack_parameters import stack_parameters
 
     try:
         return stack_parameters(app_template_path, harness_settings)

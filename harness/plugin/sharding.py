@@ -1,6 +1,6 @@
 """``--shard K/N``: run one deterministic, duration-balanced share of the collected tests.
 
-The pytest wiring of :mod:`harness.sharding`, which decides the assignment; a CodeBuild
+The pytest wiring of :mod:`harness.pipeline.sharding`, which decides the assignment; a CodeBuild
 batch build runs one shard per build (``HARNESS_SHARD``) and merges their JUnit files.
 """
 
@@ -17,7 +17,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     settings = settings_of(config)
     if not settings.shard:
         return
-    from harness.sharding import ShardError, assign, parse_shard, read_durations
+    from harness.pipeline.sharding import ShardError, assign, parse_shard, read_durations
 
     try:
         index, count = parse_shard(settings.shard)

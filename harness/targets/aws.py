@@ -23,32 +23,19 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.targets.api_urls import api_base_urls
 from harness.targets.base import (
     ClientFactory,
     Endpoint,
     Stack,
-    StackNotReady,
     Target,
     TargetUnreachable,
     make_client,
 )
+from harness.targets.discovery import discover_stack
 from harness.targets.registry import CAPABILITIES, capabilities_for
 
 if TYPE_CHECKING:
     from harness.targets.embedded.up_state import UpState
-
-# Only these mean "the last operation finished and left the stack as the template says".
-# ROLLBACK_COMPLETE ends in _COMPLETE too, but it is a stack whose creation failed: it holds
-# nothing to test.
-HEALTHY_STATUSES = frozenset(
-    {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"}
-)
-"""Stable states a stack serves from. UPDATE_ROLLBACK_COMPLETE is "successful return of one or
-more stacks to a previous working state after a failed stack update" (CloudFormation user
-guide, stack status codes): after a release rolled back by its alarm the stack still serves
-the old version, and the smoke gate's release checks are what must say so, naming the alias
-and the deployment."""
 
 
 class AwsTarget(Target):
@@ -116,42 +103,3 @@ class AwsTarget(Target):
 def resolved_endpoint_url(region: str) -> str:
     """The endpoint boto3 uses for CloudFormation here (``AWS_ENDPOINT_URL`` or AWS's own)."""
     return make_client("cloudformation", Endpoint(region=region)).meta.endpoint_url
-
-
-def discover_stack(stack: Stack) -> Stack:
-    """Fill a :class:`Stack`'s outputs and physical ids the way every target does.
-
-    Shared by all targets so the suites read the same thing wherever the stack runs:
-    outputs from ``describe_stacks``, physical ids from ``list_stack_resources``.
-    """
-    from botocore.exceptions import ClientError
-
-    cloudformation = stack.client("cloudformation")
-    try:
-        described = cloudformation.describe_stacks(StackName=stack.name)["Stacks"][0]
-    except ClientError as error:
-        if "does not exist" in str(error):
-            raise StackNotReady(stack.name, stack.region, "does not exist") from error
-        raise StackNotReady(stack.name, stack.region, f"cannot be described: {error}") from error
-    status = described["StackStatus"]
-    if status not in HEALTHY_STATUSES:
-        reason = described.get("StackStatusReason")
-        raise StackNotReady(
-            stack.name,
-            stack.region,
-            f"is {status}, expected one of {', '.join(sorted(HEALTHY_STATUSES))}"
-            + (f" ({reason})" if reason else ""),
-        )
-    stack.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    summaries = [
-        summary
-        for page in cloudformation.get_paginator("list_stack_resources").paginate(
-            StackName=stack.name
-        )
-        for summary in page["StackResourceSummaries"]
-    ]
-    stack.physical_ids = {
-        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
-    }
-    stack.api_urls = api_base_urls(summaries, stack.region)
-    return stack

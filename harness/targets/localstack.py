@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness.targets.aws import discover_stack
 from harness.targets.base import (
     Endpoint,
     Stack,
     Target,
     TargetUnavailable,
 )
+from harness.targets.discovery import discover_stack
 from harness.targets.registry import CAPABILITIES
 
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ class LocalStackTarget(Target):
         self.endpoint = Endpoint(region=region, url=url, credentials=CREDENTIALS)
 
     def deploy(self, template_path: Path, stack_name: str, parameters: Mapping[str, str]) -> Stack:
+        from harness.build.package import create_bucket, package_template, s3_uploader
         from harness.sam import read_sam_model
-        from harness.targets.packaging import create_bucket, package_template, s3_uploader
         from harness.template.references import check_output_references
         from harness.template.transform import transform
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.config.stack_parameters import template_parameters
 from harness.sam import read_sam_model
 from harness.settings import HarnessSettings, SettingsError
-from harness.stack_parameters import template_parameters
 from harness.targets.base import Stack, Target
 
 PREREQUISITES_INI = "harness_prerequisite_stacks"

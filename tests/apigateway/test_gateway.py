@@ -19,7 +19,7 @@ from harness.apigateway import (
     Outcome,
     request_for,
 )
-from harness.inprocess_api import InProcessApi
+from harness.apigateway.inprocess import InProcessApi
 from harness.sam import sam_model_from_document
 
 REST_APP: dict[str, Any] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.targets.embedded.guarded import run_guarded
+from harness.build.guarded import run_guarded
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -71,7 +71,7 @@ def test_a_build_dies_with_the_harness(tmp_path, is_running, harness_signal):
         f"""
         import signal, sys
         from pathlib import Path
-        from harness.targets.embedded.guarded import run_guarded
+        from harness.build.guarded import run_guarded
         signal.signal(signal.SIGINT, signal.default_int_handler)
         build = [sys.executable, "-c", {HANGING_BUILD!r}, {str(pid_file)!r}]
         run_guarded(build, cwd=Path({str(tmp_path)!r}), timeout_s=600)

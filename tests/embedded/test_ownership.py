@@ -9,8 +9,8 @@ import tempfile
 
 import pytest
 
-from harness.targets.embedded.ownership import owned_tempdir, process_alive, sweep_dead_owners
-from harness.targets.embedded.packager import sweep_staging
+from harness.build.builder import sweep_staging
+from harness.build.ownership import owned_tempdir, process_alive, sweep_dead_owners
 from harness.targets.embedded.target import EmbeddedTarget
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.targets.embedded import packager
-from harness.targets.embedded.packager import (
+from harness.build import builder as packager
+from harness.build.builder import (
     PackagingError,
     build_function,
     runtime_layer,
     zip_build,
 )
-from harness.targets.embedded.runtimes import UnsupportedRuntimeError
+from harness.build.runtimes import UnsupportedRuntimeError
 from harness.targets.embedded.workers import FunctionSpec, WorkerRegistry
 
 WITH_DEPS = Path(__file__).resolve().parents[2] / "fixtures" / "functions" / "with_deps"

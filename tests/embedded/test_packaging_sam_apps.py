@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from harness.sam import read_sam_model
-from harness.targets.embedded.packager import (
+from harness.build.builder import (
     build_function,
     build_layer,
     mount_layers,
     runtime_layer,
 )
-from harness.targets.embedded.runtimes import find_interpreter
-from harness.targets.packaging import CodeUriError, PackagedTemplate, package_template
+from harness.build.package import CodeUriError, PackagedTemplate, package_template
+from harness.build.runtimes import find_interpreter
+from harness.sam import read_sam_model
 from harness.template.transform import PLACEHOLDER_BUCKET, transformed_template
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "sam"

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from harness.targets.embedded import runtimes
-from harness.targets.embedded.runtimes import UnsupportedRuntimeError, find_interpreter
+from harness.build import runtimes
+from harness.build.runtimes import UnsupportedRuntimeError, find_interpreter
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,7 @@ import pytest
 
 from harness.pipeline.buildspec import parse_buildspec
 from harness.pipeline.codebuild import BuildRequest, BuildResult, run_build
-from harness.sharding import ShardError, assign, parse_shard
+from harness.pipeline.sharding import ShardError, assign, parse_shard
 
 
 def build(tmp_path: Path, document: dict) -> BuildResult:

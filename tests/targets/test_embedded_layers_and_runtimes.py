@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.targets.embedded.runtimes import find_interpreter
+from harness.build.runtimes import find_interpreter
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "sam"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from harness.build.runtimes import Interpreter
 from harness.targets.base import StackNotReady, make_client
-from harness.targets.embedded.runtimes import Interpreter
 from harness.targets.embedded.target import EmbeddedStack, EmbeddedTarget
 from harness.template.errors import TemplateError
 

@@ -15,6 +15,7 @@ import pytest
 from moto.cloudformation.parsing import get_model_list
 
 from harness.targets.embedded import provisioners
+from harness.targets.embedded.moto_models import install_models
 
 POOL_STACK = {
     "Resources": {
@@ -93,7 +94,7 @@ POOL_STACK_B = {
 
 @pytest.fixture(scope="module")
 def clients(moto_endpoint: dict[str, str]) -> dict[str, Any]:
-    provisioners.install()
+    install_models()
     return {
         name: boto3.client(name, **moto_endpoint)
         for name in ("cloudformation", "cognito-idp", "secretsmanager", "ssm")

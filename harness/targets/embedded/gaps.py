@@ -25,7 +25,7 @@ from moto.cloudformation.parsing import NULL_MODELS, get_model_map
 
 from harness.targets.base import Gap
 from harness.targets.embedded.api_outputs import local_api_value
-from harness.targets.embedded.release.resources import install_models
+from harness.targets.embedded.moto_models import install_models
 from harness.template.conditions import evaluate_conditions
 from harness.template.references import SUB_VARIABLE, references_in
 

@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.build.package import PackagedFunction
 from harness.sam import SamApi, SamModel, read_sam_model
-from harness.targets.aws import discover_stack
 from harness.targets.base import Gap, StackNotReady
+from harness.targets.discovery import discover_stack
 from harness.targets.embedded.release.deployments import DeploymentRecord
 from harness.targets.embedded.stack_lambda import (
     api_qualifiers,
@@ -36,7 +37,6 @@ from harness.targets.embedded.stack_lambda import (
 )
 from harness.targets.embedded.stack_update import MotoStackUpdate, NoUpdates, StackChanges
 from harness.targets.embedded.workers import FunctionSpec
-from harness.targets.packaging import PackagedFunction
 
 if TYPE_CHECKING:
     from harness.targets.embedded.front import LocalApis

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from moto.awslambda.utils import get_backend as lambda_backend
 from moto.cloudformation.models import cloudformation_backends
 
+from harness.build.package import PackagedFunction
 from harness.sam import SamModel
 from harness.targets.base import Gap
 from harness.targets.embedded.lambda_api import DeployedFunction
 from harness.targets.embedded.versions import LATEST
 from harness.targets.embedded.workers import ACCOUNT_ID, InvokeResult
-from harness.targets.packaging import PackagedFunction
 
 if TYPE_CHECKING:
     from harness.targets.embedded.target import EmbeddedStack

@@ -63,11 +63,21 @@ from botocore.exceptions import ClientError
 
 from harness.apigateway import ApiGateway, AuthorizerRegistry, Invoke, LambdaAuthorizers
 from harness.apigateway.gateway import Exchange
+from harness.build.builder import mount_layers, runtime_layer, sweep_staging
+from harness.build.ownership import owned_tempdir, sweep_dead_owners
+from harness.build.package import (
+    PackagedFunction,
+    PackagedTemplate,
+    create_bucket,
+    package_template,
+    s3_downloader,
+    s3_uploader,
+)
 from harness.sam import SamModel, read_sam_model
 from harness.settings import DEFAULT_MAX_CONCURRENCY
-from harness.targets.aws import discover_stack
 from harness.targets.base import Endpoint, Gap, Stack, StackNotReady, Target
-from harness.targets.embedded import deploy_errors, provisioners
+from harness.targets.discovery import discover_stack
+from harness.targets.embedded import deploy_errors
 from harness.targets.embedded.api_keys import MotoApiKeys
 from harness.targets.embedded.deploy_errors import FAILURE_CODE, CloudFormationFailures
 from harness.targets.embedded.front import LocalApi, LocalApis, RequestHook
@@ -80,9 +90,8 @@ from harness.targets.embedded.jwt_authorizers import (
     read_jwt_authorizers,
 )
 from harness.targets.embedded.lambda_api import LambdaInvokeApi
+from harness.targets.embedded.moto_models import install_models
 from harness.targets.embedded.moto_server import MotoServer
-from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
-from harness.targets.embedded.packager import mount_layers, runtime_layer, sweep_staging
 from harness.targets.embedded.release.clock import DEFAULT_TIME_SCALE, ReleaseClock
 from harness.targets.embedded.release.engine import ReleaseEngine
 from harness.targets.embedded.releases import StackRelease, UpdateResult
@@ -103,14 +112,6 @@ from harness.targets.embedded.workers import (
     InitFailureMode,
     InvokeResult,
     WorkerRegistry,
-)
-from harness.targets.packaging import (
-    PackagedFunction,
-    PackagedTemplate,
-    create_bucket,
-    package_template,
-    s3_downloader,
-    s3_uploader,
 )
 from harness.targets.registry import CAPABILITIES
 from harness.template.references import check_output_references
@@ -288,7 +289,7 @@ class EmbeddedTarget(Target):
         self._workdir = owned_tempdir(_WORKDIR_PREFIX)
         self._torn_down = False
         atexit.register(self.teardown)
-        provisioners.install()
+        install_models()
         deploy_errors.install()
         self.lambda_api = LambdaInvokeApi(region)
         self.release = ReleaseEngine(region, ReleaseClock(release_time_scale), self._hook)

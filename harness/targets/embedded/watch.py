@@ -14,8 +14,8 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from harness.build.builder import is_ignored
 from harness.sam import read_sam_model
-from harness.targets.embedded.packager import is_ignored
 
 POLL_S = 0.5
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from harness.targets.embedded.runtimes import Interpreter, find_interpreter
+from harness.build.runtimes import Interpreter, find_interpreter
 
 if TYPE_CHECKING:
     from harness.targets.embedded.workers import FunctionSpec

@@ -24,37 +24,29 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
+from harness.targets.embedded.moto_models import ModelPlumbing
 
-class Provisioned:
+
+class Provisioned(ModelPlumbing):
     """The plumbing every provisioner shares; the subclass creates, deletes and names it.
 
-    A mixin, not a ``CloudFormationModel`` subclass itself: moto finds models among the
-    *direct* subclasses of ``CloudFormationModel``, so each provisioner names both bases.
+    Like every model of ours a mixin (:mod:`~harness.targets.embedded.moto_models`), so
+    each provisioner names ``CloudFormationModel`` as its other base.
     """
 
     TYPE: ClassVar[str]
     NAME_PROPERTY: ClassVar[str] = ""
-    ATTRIBUTES: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, physical_id: str, attributes: dict[str, Any]) -> None:
         self.physical_id = physical_id
         self.attributes = attributes
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.physical_id
-
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         if attribute_name not in self.attributes:
             raise UnformattedGetAttTemplateException()
         return self.attributes[attribute_name]
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
 
     @classmethod
     def cloudformation_type(cls) -> str:
@@ -99,9 +91,6 @@ class Provisioned:
     def delete(self, account_id: str, region_name: str) -> None:
         raise NotImplementedError
 
-    def is_created(self) -> bool:
-        return True
-
 
 def _properties_of(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
     """A copy of a resource's ``Properties``, as moto hands them over (intrinsics resolved)."""
@@ -122,14 +111,3 @@ def provisioned_types() -> dict[str, type[Provisioned]]:
         for module in (cognito, secretsmanager)
         for provisioner in module.PROVISIONERS
     }
-
-
-def install() -> None:
-    """Make moto's CloudFormation create the provisioned types; idempotent.
-
-    Importing the modules defines the classes, which makes them ``CloudFormationModel``
-    subclasses; moto's model map is cached, so its caches are cleared to see them.
-    """
-    provisioned_types()
-    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
-        cached.cache_clear()

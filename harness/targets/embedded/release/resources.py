@@ -3,8 +3,8 @@
 moto creates a stack's resources through ``CloudFormationModel`` subclasses, found by
 type in ``moto.cloudformation.parsing.get_model_map``; it has none for Lambda aliases,
 CloudWatch alarms or CodeDeploy, and its ``AWS::Lambda::Version`` has no ``Ref`` (it gives
-the logical id), no ``GetAtt Version`` and no delete. :func:`install_models` adds the
-classes below to that map, so ``create_stack`` creates these resources in moto's own
+the logical id), no ``GetAtt Version`` and no delete. :func:`~.moto_models.install_models`
+adds the classes below to that map, so ``create_stack`` creates these resources in moto's own
 Lambda, CloudWatch and CodeDeploy backends, ``list_stack_resources`` lists them with their
 physical ids, and :mod:`~harness.targets.embedded.gaps` stops removing them (it asks the
 same map).
@@ -20,12 +20,10 @@ update hands to the deployment engine. A name CloudFormation generates is
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
 from moto.awslambda.utils import get_backend as lambda_backend
-from moto.cloudformation import parsing
 from moto.cloudwatch.models import (
     Dimension,
     Metric,
@@ -36,6 +34,7 @@ from moto.cloudwatch.models import (
 from moto.codedeploy.models import AlarmConfiguration, codedeploy_backends
 from moto.core.common_models import CloudFormationModel
 
+from harness.targets.embedded.moto_models import ModelPlumbing
 from harness.targets.embedded.release.configs import (
     PREDEFINED,
     DeploymentConfig,
@@ -45,17 +44,6 @@ from harness.targets.embedded.release.configs import (
 from harness.targets.embedded.release.state import extension
 
 CODEDEPLOY_ALIAS_UPDATE = "CodeDeployLambdaAliasUpdate"
-
-
-@functools.cache
-def install_models() -> None:
-    """Make moto's CloudFormation use the models below; the first call does it.
-
-    moto builds its type map once (``lru_cache``) from ``CloudFormationModel``'s direct
-    subclasses, later ones winning, so the caches are cleared after these classes exist.
-    """
-    parsing.get_model_map.cache_clear()
-    parsing.get_name_type_map.cache_clear()
 
 
 def deployment_configs(backend: Any) -> dict[str, DeploymentConfig]:
@@ -71,32 +59,18 @@ def deployment_config(backend: Any, name: str) -> DeploymentConfig:
     return config
 
 
-class _Resource:
+class _Resource(ModelPlumbing):
     """What every model here shares, moto's long classmethod signatures written once.
 
-    A mixin, not a base class: moto only finds *direct* subclasses of ``CloudFormationModel``.
-    A model implements :meth:`create` (from the resolved resource JSON) and, when an update
-    is more than keeping the resource as it is, :meth:`update`; ``Ref`` gives ``physical_id``
-    and ``GetAtt`` the attribute :meth:`attribute` returns (those in ``ATTRIBUTES``).
+    A mixin (:mod:`~harness.targets.embedded.moto_models`). A model implements
+    :meth:`create` (from the resolved resource JSON) and, when an update is more than
+    keeping the resource as it is, :meth:`update`; ``Ref`` gives ``physical_id`` and
+    ``GetAtt`` the attribute :meth:`attribute` returns (those in ``ATTRIBUTES``).
     """
-
-    ATTRIBUTES: tuple[str, ...] = ()
-    physical_id: str
 
     @staticmethod
     def cloudformation_name_type() -> str:
         return ""
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
-
-    def is_created(self) -> bool:
-        return True
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.physical_id
 
     def get_cfn_attribute(self, attribute_name: str) -> str:
         return self.attribute(attribute_name)

@@ -1,6 +1,6 @@
 """Runs a command and takes its whole process group down when the harness goes away.
 
-Started by :mod:`harness.targets.embedded.guarded` as
+Started by :mod:`harness.build.guarded` as
 ``python -I -S guard_main.py WATCH_FD COMMAND...``, as the leader of a new process group.
 The harness holds the write end of the pipe whose read end is ``WATCH_FD``; the kernel
 closes it when the harness exits for any reason, SIGKILL included, and this guard then

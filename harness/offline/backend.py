@@ -20,7 +20,7 @@ import boto3
 from moto.backends import get_backend
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from harness.isolation import OFFLINE_AWS_ENV
+from harness.offline.isolation import OFFLINE_AWS_ENV
 from harness.sam import SamModel
 from harness.targets.embedded.moto_server import MotoServer
 

@@ -31,8 +31,8 @@ from harness.sam import SamModel
 from harness.sam.definitions import inline_includes
 from harness.sam.model import SamFunction
 from harness.targets.base import Gap
-from harness.targets.embedded import packager, s3_code
-from harness.targets.embedded.s3_code import Downloader
+from harness.build import builder, s3_code
+from harness.build.s3_code import Downloader
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -77,7 +77,7 @@ def package_template(
     """Build, zip and upload every local function and layer; return the packaged document.
 
     With ``download``, code already on S3 (a packaged template) is fetched from the
-    target's S3 and run as it is (:mod:`harness.targets.embedded.s3_code`).
+    target's S3 and run as it is (:mod:`harness.build.s3_code`).
     """
     document = json.loads(json.dumps(model.document))
     resources = document["Resources"]
@@ -107,7 +107,7 @@ def package_template(
                 )
             )
             build_method = None
-        build = packager.build_layer(layer.content_dir, build_method, cache_dir)
+        build = builder.build_layer(layer.content_dir, build_method, cache_dir)
         layer_builds[layer.logical_id] = build
         resources[layer.logical_id]["Properties"]["ContentUri"] = uploads.uri(build)
     functions: dict[str, PackagedFunction] = {}
@@ -127,9 +127,9 @@ def package_template(
                 f"{function.properties.get('Runtime')!r}"
             )
         if function.is_python:
-            build = packager.build_function(function.code_dir, runtime, cache_dir)
+            build = builder.build_function(function.code_dir, runtime, cache_dir)
         else:
-            build = packager.copy_code(function.code_dir, cache_dir)
+            build = builder.copy_code(function.code_dir, cache_dir)
             gaps.append(
                 Gap(
                     function.logical_id,
@@ -266,7 +266,7 @@ def _cached_archive(build_dir: Path, archives: Path) -> bytes:
     cached = archives / f"{build_dir.name}.zip"
     if cached.is_file():
         return cached.read_bytes()
-    archive = packager.zip_build([build_dir])
+    archive = builder.zip_build([build_dir])
     archives.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=archives, suffix=".partial", delete=False) as partial:
         partial.write(archive)

@@ -5,7 +5,7 @@ of its shard (``--shard K/N``, env ``HARNESS_SHARD``) and deselects the rest. Ev
 must compute the same split without talking to the others, so the split depends only on
 the collected test ids and a durations file committed with the suite (ini
 ``harness_test_durations``, JSON ``{test id: seconds}``, written from a JUnit report by
-``python -m harness.sharding record REPORT.xml DURATIONS.json``). Tests are placed longest
+``python -m harness.pipeline.sharding record REPORT.xml DURATIONS.json``). Tests are placed longest
 first on the shard with the least total so far (ties: the lower shard), ids breaking ties
 between equal durations; a test without a recorded duration counts as the median of the
 known ones (1 s when none are known). The shards together run every test exactly once.
@@ -83,7 +83,10 @@ def durations_from_junit(report: Path, rootdir_prefix: str = "") -> dict[str, fl
 
 def main(argv: list[str]) -> int:
     if len(argv) != 3 or argv[0] != "record":
-        print("usage: python -m harness.sharding record REPORT.xml DURATIONS.json", file=sys.stderr)
+        print(
+            "usage: python -m harness.pipeline.sharding record REPORT.xml DURATIONS.json",
+            file=sys.stderr,
+        )
         return 2
     report, target = Path(argv[1]), Path(argv[2])
     merged = read_durations(target) | durations_from_junit(report)

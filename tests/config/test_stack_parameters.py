@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from harness.config.stack_parameters import stack_parameters, template_parameters
 from harness.settings import Setting, SettingsError, resolve_settings
-from harness.stack_parameters import stack_parameters, template_parameters
 
-APPS = Path(__file__).resolve().parents[1] / "fixtures" / "sam"
+APPS = Path(__file__).resolve().parents[2] / "fixtures" / "sam"
 
 
 def given(**values: str) -> dict[str, Setting]:

@@ -29,9 +29,9 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from harness.targets.embedded.guarded import run_guarded
-from harness.targets.embedded.ownership import owned_tempdir, sweep_dead_owners
-from harness.targets.embedded.runtimes import Interpreter, find_interpreter
+from harness.build.guarded import run_guarded
+from harness.build.ownership import owned_tempdir, sweep_dead_owners
+from harness.build.runtimes import Interpreter, find_interpreter
 
 # Never part of a build: bytecode, tool caches, VCS and virtualenvs, SAM's and our caches, and
 # node_modules (``sam build`` of a Python function copies none of them either).

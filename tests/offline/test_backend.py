@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.offline.backend import MotoUnitBackend, UnitBackendError, function_environment
 from harness.sam import SamModel, sam_model_from_document
 from harness.template.loader import parse_document
-from harness.unit_backend import MotoUnitBackend, UnitBackendError, function_environment
 
 TEMPLATE = """
 Parameters:

@@ -26,8 +26,8 @@ from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
-from harness.targets.embedded import packager
-from harness.targets.embedded.runtimes import find_interpreter
+from harness.build import builder
+from harness.build.runtimes import find_interpreter
 
 # Fetches (bucket, key) from the target's S3; ``None`` when there is no such object.
 Downloader = Callable[[str, str], bytes | None]
@@ -58,7 +58,7 @@ def extract_code(archive: bytes, runtime: str | None, cache_dir: Path) -> tuple[
             replaced.extend(_replace_foreign_wheels(staging, runtime, cache_dir))
         (staging / ".harness-replaced").write_text("\n".join(replaced))
 
-    build = packager.publish(entry, fill)
+    build = builder.publish(entry, fill)
     marker = build / ".harness-replaced"
     return build, [line for line in marker.read_text().splitlines() if line]
 
@@ -81,9 +81,9 @@ def _replace_foreign_wheels(root: Path, runtime: str, cache_dir: Path) -> list[s
             + hashlib.sha256("\n".join([*pins, interpreter.version]).encode()).hexdigest()[:16]
         )
     )
-    packager.publish(
+    builder.publish(
         replacement,
-        lambda staging: packager.install(
+        lambda staging: builder.install(
             ["--no-deps", *pins], staging, interpreter, root, "replacements for " + ", ".join(pins)
         ),
     )
