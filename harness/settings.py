@@ -19,6 +19,7 @@ from pathlib import Path
 from harness.config.option import (
     INIT,
     PYTEST,
+    REHEARSE,
     UP,
     Choice,
     Flag,
@@ -73,7 +74,7 @@ OPTIONS: tuple[Option, ...] = (
         "AWS region of the stack and of offline transforms",
         default="us-east-1",
         env=("AWS_REGION", "AWS_DEFAULT_REGION"),
-        commands=_TEMPLATE,
+        commands=_TEMPLATE | {REHEARSE},
     ),
     Option(
         "stage",
@@ -133,6 +134,19 @@ OPTIONS: tuple[Option, ...] = (
         "CloudFormation template of the release pipeline",
         PathKind(),
         default="pipeline/pipeline.yaml",
+        commands=frozenset({PYTEST, REHEARSE}),
+        aliases=("--template",),
+    ),
+    Option(
+        "pipeline_parameters",
+        "pipeline template parameter KEY=VALUE the rehearsal deploys it with, repeatable "
+        "(environment: entries separated by newlines, or by commas before the next KEY=; "
+        "ini: one a line)",
+        Pairs(),
+        flag="--pipeline-parameter",
+        aliases=("--parameter",),
+        default_note="the template's defaults; rehearsal values for required ones",
+        commands=frozenset({REHEARSE}),
     ),
     Option(
         "stage_bootstrap_template",
@@ -198,7 +212,7 @@ OPTIONS: tuple[Option, ...] = (
         "alarm periods); 60 makes a minute a second",
         Number(),
         default="60",
-        commands=_DEPLOY,
+        commands=_DEPLOY | {REHEARSE},
     ),
     # The smoke gate.
     Option(
@@ -261,7 +275,7 @@ OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
 
 
 def options_for(command: str) -> tuple[Option, ...]:
-    """The options a command line (``pytest``, ``up``, ``init``) takes, in declared order."""
+    """The options a command line (``pytest``, ``up``, ``init``, ``rehearse``) takes, in order."""
     return tuple(option for option in OPTIONS if command in option.commands)
 
 

@@ -4,13 +4,15 @@
 environment variable, ini key and default, and the value it has right now with where that
 came from; the values resolve command line > environment > ini > default exactly as in a
 pytest session in the same directory (:mod:`harness.config.inifile` finds the ini file).
+A command's own arguments, the ones that are not settings (what to do this once: approve,
+resume), are added by the command (``arguments``) and come back parsed beside the settings.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ class CommandLine:
 
     settings: HarnessSettings
     ini: IniFile
+    arguments: argparse.Namespace
+    """The command's own arguments (see ``parse_command_line``), settings' flags left out."""
 
 
 def parse_command_line(
@@ -35,8 +39,12 @@ def parse_command_line(
     *,
     environ: Mapping[str, str] = os.environ,
     cwd: Path | None = None,
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> CommandLine:
-    """Parse ``argv`` for ``command``; a bad value exits with status 2 naming its source."""
+    """Parse ``argv`` for ``command``; a bad value exits with status 2 naming its source.
+
+    ``arguments`` adds the command's own (non-setting) arguments to the parser.
+    """
     here = (cwd or Path.cwd()).resolve()
     ini = find_ini(here)
     options = options_for(command)
@@ -52,10 +60,12 @@ def parse_command_line(
         parser.add_argument(
             option.flag, *option.aliases, help=_help(option, sources), **option.flag_arguments()
         )
-    arguments = parser.parse_args(argv)
+    if arguments is not None:
+        arguments(parser)
+    parsed = parser.parse_args(argv)
     try:
         settings = resolve_settings(
-            {option.name: getattr(arguments, option.dest) for option in options},
+            {option.name: getattr(parsed, option.dest) for option in options},
             environ,
             ini_values,
             cli_dir=here,
@@ -64,7 +74,9 @@ def parse_command_line(
         )
     except SettingsError as error:
         parser.error(str(error))
-    return CommandLine(settings, ini)
+    dests = {option.dest for option in options}
+    own = {key: value for key, value in vars(parsed).items() if key not in dests}
+    return CommandLine(settings, ini, argparse.Namespace(**own))
 
 
 def _help(option: Option, sources: Sources) -> str:

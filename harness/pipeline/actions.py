@@ -12,7 +12,9 @@
   deletes. ``ParameterOverrides`` win over a ``TemplateConfiguration`` file's
   ``Parameters``; ``OutputFileName`` writes the outputs as JSON into the output artifact,
   and the outputs are the namespace's variables. Deploys go through a
-  :class:`~harness.pipeline.deployer.StackDeployer`.
+  :class:`~harness.pipeline.deployer.StackDeployer`: a stack that exists is updated (its
+  canaries run), an update rolled back fails the action naming the failed resource, the
+  CodeDeploy deployment and the alarm, an update with no changes succeeds.
 * ``Manual`` (Approval): approved by ``--approve``, asked on a terminal, else the run stops
   there, resumable.
 """
@@ -352,7 +354,7 @@ def _aws_environment(context: RunContext, project: Project) -> dict[str, str]:
         "AWS_ENDPOINT_URL": str(context.endpoint.url),
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": context.credentials.uri_for(project.service_role),
         # What the endpoint emulates, read by the harness's aws target (harness up's format).
-        "HARNESS_STATE_FILE": str(getattr(context.deployer, "state_file", "")),
+        "HARNESS_STATE_FILE": str(context.deployer.state_file),
     }
 
 
@@ -473,14 +475,35 @@ def _deploy(
     template: Path,
     parameters: Mapping[str, str],
 ) -> None:
+    """Create or update the stack; a rolled-back update fails the action, no changes do not.
+
+    An update CloudFormation rolls back (here: a CodeDeploy deployment stopped by its alarm
+    or a failed hook) fails the action with the first failed resource and its reason, as
+    CodePipeline's message gives them (see :mod:`harness.pipeline.deployer`); the stack is
+    left ``UPDATE_ROLLBACK_COMPLETE``, a state a later update starts from. An update with
+    nothing to change succeeds: CodePipeline treats an empty change set as done (CDK
+    Pipelines, which creates and executes a change set for every stack on every
+    execution, relies on it), unlike ``aws cloudformation deploy`` without
+    ``--no-fail-on-empty-changeset``.
+    """
     try:
-        kind = context.deployer.deploy(stack, template, parameters)
+        deployed = context.deployer.deploy(stack, template, parameters)
     except Exception as error:  # the deploy's own error is the action's summary
         raise ActionFailed(f"stack {stack}: {error}") from error
+    record.deployments = list(deployed.deployments)
+    if deployed.rolled_back:
+        failed = f"{deployed.failed_resource} UPDATE_FAILED: " if deployed.failed_resource else ""
+        raise ActionFailed(f"stack {stack} is {deployed.status}: {failed}{deployed.reason}")
     outputs = context.deployer.outputs(stack)
     record.variables = dict(outputs)
     record.gaps = [gap.describe() for gap in context.deployer.gaps(stack)]
-    record.summary = f"{kind} {stack}: {len(outputs)} outputs"
+    shifted = ", ".join(
+        f"{deployment['deployment_id']} {deployment['target']} {deployment['status']}"
+        for deployment in deployed.deployments
+    )
+    record.summary = f"{deployed.status} {stack}: {len(outputs)} outputs" + (
+        f"; CodeDeploy {shifted}" if shifted else ""
+    )
     output_file = configuration.get("OutputFileName")
     if output_file and action.output_artifacts:
         staging = context.work_dir / f"outputs-{uuid.uuid4().hex[:8]}"

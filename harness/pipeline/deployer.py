@@ -1,15 +1,29 @@
 """Where the rehearsal's CloudFormation actions deploy: a narrow interface, one implementation.
 
 The actions need four things of a target: create or update a stack from a template and
-parameters, delete it, read its outputs, and know whether it exists. :class:`StackDeployer`
-is that; :class:`EmbeddedStackDeployer` implements it on one long-lived
-:class:`~harness.targets.embedded.target.EmbeddedTarget`.
+parameters, delete it, read its outputs, and know what it did not emulate.
+:class:`StackDeployer` is that; :class:`EmbeddedStackDeployer` implements it on one
+long-lived :class:`~harness.targets.embedded.target.EmbeddedTarget`, for every execution
+of one rehearsal (a ``--baseline`` execution and the one after it share it, so the second
+finds the stacks the first deployed).
 
-Stack updates: the embedded target has no update of its own yet, so an update is the
-stack deleted and deployed again with the new template (outputs, workers and API are new;
-the stack's data is not kept). When the embedded target gains an update method (the
-release work: versions, aliases, CodeDeploy shifting), :meth:`EmbeddedStackDeployer.deploy`
-calls it for a stack that exists, and nothing else changes.
+A stack that does not exist is created (``CREATE_COMPLETE``); one that exists is updated
+through the target's release (:meth:`EmbeddedTarget.update`, :mod:`releases`): the
+changed functions get new versions, each alias's ``DeploymentPreference`` runs its
+CodeDeploy deployment, and the update ends ``UPDATE_COMPLETE``, ``UPDATE_ROLLBACK_COMPLETE``
+(a deployment failed or an alarm stopped it: the stack, code and aliases are back as they
+were) or ``NO_UPDATES`` (template and parameters as deployed). The result is a
+:class:`StackDeployment`; what an action makes of it is the action's business
+(:mod:`harness.pipeline.actions`). The failed resource and its reason are read with
+``DescribeStackEvents``, as CodePipeline builds its error message (CodePipeline user
+guide, "AWS CloudFormation deploy action reference": "the details about the first failed
+resource will be included in the CodePipeline error message").
+
+Every deploy and delete publishes the target in ``harness up``'s state-file format
+(:mod:`~harness.targets.embedded.up_state`), so the test actions' ``--target aws``
+sessions at this endpoint know its capabilities (the smoke gate's release checks run)
+and its gaps, and anything else (a test playing the users, a person with the AWS CLI)
+finds the stacks' outputs while the rehearsal runs.
 """
 
 from __future__ import annotations
@@ -17,19 +31,47 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from harness.targets.base import Gap
+from harness.targets.embedded.release.deployments import DeploymentRecord
+from harness.targets.embedded.releases import UPDATE_ROLLBACK_COMPLETE
 from harness.targets.embedded.target import EmbeddedTarget
-from harness.targets.embedded.up_state import RunningStack, UpState, write_state
+from harness.targets.embedded.up_state import RunningStack, UpState, remove_state, write_state
+
+CREATE_COMPLETE = "CREATE_COMPLETE"
+
+
+@dataclass(frozen=True)
+class StackDeployment:
+    """How one deploy of a stack ended, in CloudFormation's and CodeDeploy's words."""
+
+    stack_name: str
+    status: str
+    """``CREATE_COMPLETE``, ``UPDATE_COMPLETE``, ``UPDATE_ROLLBACK_COMPLETE`` or ``NO_UPDATES``."""
+    reason: str = ""
+    failed_resource: str = ""
+    """Logical id of the resource whose update failed (from ``DescribeStackEvents``)."""
+    deployments: tuple[dict[str, Any], ...] = ()
+    """The CodeDeploy deployments the update ran (id, alias, status, shifts, error)."""
+
+    @property
+    def rolled_back(self) -> bool:
+        return self.status == UPDATE_ROLLBACK_COMPLETE
 
 
 class StackDeployer(Protocol):
     """Stacks on some target, by name."""
 
-    def deploy(self, stack_name: str, template: Path, parameters: Mapping[str, str]) -> str:
-        """Create the stack, or update it when it exists; return ``CREATE`` or ``UPDATE``."""
+    state_file: Path
+    """Where the target is described for the test actions' sessions (``HARNESS_STATE_FILE``)."""
+
+    def deploy(
+        self, stack_name: str, template: Path, parameters: Mapping[str, str]
+    ) -> StackDeployment:
+        """Create the stack, or update it when it exists; how that ended."""
 
     def delete(self, stack_name: str) -> bool:
         """Delete the stack; False when there was none."""
@@ -42,7 +84,7 @@ class StackDeployer(Protocol):
 
 
 class EmbeddedStackDeployer:
-    """:class:`StackDeployer` on an embedded target (see module doc for updates)."""
+    """:class:`StackDeployer` on an embedded target (see the module doc)."""
 
     def __init__(self, target: EmbeddedTarget, state_file: Path) -> None:
         self.target = target
@@ -51,9 +93,6 @@ class EmbeddedStackDeployer:
         self._deployed: set[str] = set()
 
     def _publish(self) -> None:
-        """Describe the target as ``harness up`` does (:mod:`up_state`), so the test actions'
-        ``--target aws`` sessions at this endpoint keep only its capabilities and report its
-        gaps (the release checks skip with the reason instead of failing)."""
         stacks = {}
         for name in sorted(self._deployed):
             stack = self.target.stack(name)
@@ -71,17 +110,38 @@ class EmbeddedStackDeployer:
             ),
         )
 
-    def deploy(self, stack_name: str, template: Path, parameters: Mapping[str, str]) -> str:
+    def deploy(
+        self, stack_name: str, template: Path, parameters: Mapping[str, str]
+    ) -> StackDeployment:
         with self._lock:
             exists = stack_name in self._deployed
         if exists:
-            # The seam for the embedded target's own update (see module doc).
-            self.target.delete(stack_name)
-        self.target.deploy(template, stack_name, dict(parameters))
+            result = self.target.update(stack_name, template, dict(parameters))
+            deployment = StackDeployment(
+                stack_name,
+                result.status,
+                result.reason,
+                self._failed_resource(stack_name) if result.rolled_back else "",
+                tuple(_described(record) for record in result.deployments),
+            )
+        else:
+            self.target.deploy(template, stack_name, dict(parameters))
+            deployment = StackDeployment(stack_name, CREATE_COMPLETE)
         with self._lock:
             self._deployed.add(stack_name)
             self._publish()
-        return "UPDATE" if exists else "CREATE"
+        return deployment
+
+    def _failed_resource(self, stack_name: str) -> str:
+        """The newest ``UPDATE_FAILED`` resource event: the resource this update failed on."""
+        cloudformation = self.target.stack(stack_name).client("cloudformation")
+        for page in cloudformation.get_paginator("describe_stack_events").paginate(
+            StackName=stack_name
+        ):
+            for event in page["StackEvents"]:  # newest first
+                if event.get("ResourceStatus") == "UPDATE_FAILED":
+                    return str(event["LogicalResourceId"])
+        return ""
 
     def delete(self, stack_name: str) -> bool:
         with self._lock:
@@ -101,3 +161,28 @@ class EmbeddedStackDeployer:
 
     def gaps(self, stack_name: str) -> list[Gap]:
         return list(self.target.stack(stack_name).emulation_gaps)
+
+    def close(self) -> None:
+        """Tear the target down and withdraw its state file."""
+        try:
+            self.target.teardown()
+        finally:
+            remove_state(self.state_file, os.getpid())
+
+
+def _described(record: DeploymentRecord) -> dict[str, Any]:
+    """What the run's record keeps of one CodeDeploy deployment."""
+    return {
+        "deployment_id": record.deployment_id,
+        "application": record.application,
+        "group": record.group,
+        "target": record.target_id,
+        "from_version": record.current_version,
+        "to_version": record.target_version,
+        "config": record.config.name,
+        "status": record.status,
+        "shifts": list(record.shifts),
+        "alarms": list(record.alarms),
+        "error": dict(record.error or {}),
+        "rollback": dict(record.rollback),
+    }

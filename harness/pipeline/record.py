@@ -34,6 +34,8 @@ class ActionRecord:
     variables: dict[str, str] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
+    deployments: list[dict[str, Any]] = field(default_factory=list)
+    """The CodeDeploy deployments a CloudFormation action's stack update ran."""
 
 
 @dataclass
@@ -56,6 +58,8 @@ class RunRecord:
     seconds: float = 0.0
     stages: list[StageRecord] = field(default_factory=list)
     variables: dict[str, dict[str, str]] = field(default_factory=dict)
+    baseline: dict[str, Any] | None = None
+    """The ``--baseline`` execution run first: its ref, id, status, seconds and record file."""
 
     def stage(self, name: str) -> StageRecord | None:
         return next((stage for stage in self.stages if stage.name == name), None)

@@ -11,6 +11,21 @@ kept so ``--resume`` carries on from the next stage, on a new embedded target (t
 stacks of the stages before the approval are not there any more; the artifact bucket
 is). ``ExecutionMode: QUEUED`` (and ``SUPERSEDED``, which cannot stop another process)
 makes a second rehearsal of the same checkout wait for the first.
+
+``--baseline REF`` (:attr:`RehearsalOptions.baseline`) plays the pipeline's previous
+execution first: REF's run, on the same embedded target, approvals approved, its record
+apart (``rehearsal-baseline.json`` beside the record). Then the execution asked for
+starts on what it left, as an execution on AWS starts on what the last one deployed: its
+CloudFormation actions update the stacks (so a ``DeploymentPreference`` canary really
+shifts traffic, and an alarm can roll it back), ``OnFailure: ROLLBACK`` has the
+baseline's artifacts to go back to, and the stages' stacks are where the release checks
+compare versions. A baseline that fails stops the rehearsal there (there is nothing to
+release on top of). A resumed execution runs its baseline again first (the embedded
+target of the stopped one is gone), so the stages after the approval update too.
+
+While the rehearsal runs, its embedded target is described in ``harness up``'s state-file
+format at :attr:`RehearsalOptions.state_file` (``.cache/rehearsal/embedded-state.json``):
+the endpoint, capabilities, and every stack's outputs and API URLs.
 """
 
 from __future__ import annotations
@@ -24,12 +39,12 @@ import uuid
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from harness.build.package import create_bucket
-from harness.pipeline.actions import PROMPT, ArtifactStore, RunContext, run_action
+from harness.pipeline.actions import APPROVE, PROMPT, ArtifactStore, RunContext, run_action
 from harness.pipeline.codebuild import allow_builds, cancel_builds
 from harness.pipeline.credentials import CredentialsEndpoint
 from harness.pipeline.definition import Action, Pipeline, Stage, read_pipeline
@@ -48,6 +63,7 @@ from harness.pipeline.record import (
 from harness.pipeline.source import find_change, trigger_verdict
 from harness.pipeline.variables import Variables
 from harness.targets.base import make_client
+from harness.targets.embedded.release.clock import DEFAULT_TIME_SCALE
 from harness.targets.embedded.target import EmbeddedTarget
 
 if TYPE_CHECKING:
@@ -72,10 +88,60 @@ class RehearsalOptions:
     record_path: Path | None = None
     cache_dir: Path | None = None
     variables: dict[str, str] = field(default_factory=dict)
+    baseline: str | None = None
+    """A git ref whose execution runs first on the same target (see the module doc)."""
+    release_time_scale: float = DEFAULT_TIME_SCALE
+    """How many times faster than AWS the embedded target's releases run."""
 
     @property
     def state_dir(self) -> Path:
         return (self.cache_dir or self.repo / ".cache") / "rehearsal"
+
+    @property
+    def state_file(self) -> Path:
+        """The running embedded target, in ``harness up``'s state-file format."""
+        return self.state_dir / "embedded-state.json"
+
+    @property
+    def record_file(self) -> Path:
+        return self.record_path or self.repo / "reports" / "rehearsal.json"
+
+    @property
+    def baseline_record_file(self) -> Path:
+        record = self.record_file
+        return record.with_name(f"{record.stem}-baseline{record.suffix}")
+
+
+@dataclass
+class _Account:
+    """What every execution of one rehearsal shares: the embedded target and its roles."""
+
+    deployer: EmbeddedStackDeployer
+    credentials: CredentialsEndpoint
+
+    @property
+    def target(self) -> EmbeddedTarget:
+        return self.deployer.target
+
+
+@contextmanager
+def _account(options: RehearsalOptions) -> Iterator[_Account]:
+    target = EmbeddedTarget(
+        options.region,
+        options.state_dir.parent / "harness-builds",
+        release_time_scale=options.release_time_scale,
+    )
+    deployer = EmbeddedStackDeployer(target, options.state_file)
+    try:
+        credentials = CredentialsEndpoint()
+    except BaseException:
+        deployer.close()
+        raise
+    try:
+        yield _Account(deployer, credentials)
+    finally:
+        credentials.close()
+        deployer.close()
 
 
 def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> RunRecord:
@@ -85,13 +151,14 @@ def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> Run
     state_dir.mkdir(parents=True, exist_ok=True)
     account = Account(ACCOUNT_ID, options.region, options.stack_name)
     pipeline = read_pipeline(options.template, options.parameters, account)
-    record_path = options.record_path or options.repo / "reports" / "rehearsal.json"
+    record_path = options.record_file
     started = time.monotonic()
     with _queued(pipeline, state_dir, progress):
         resume = _load_resume(state_dir) if options.resume else None
         if resume is None and (state_dir / "resume.json").is_file():
             progress.line("a rehearsal stopped at an approval is discarded: this one starts anew")
             (state_dir / "resume.json").unlink()
+        _sweep_runs(state_dir / "runs", keep=Path(str(resume["record"])).parent if resume else None)
         execution_id = resume["execution_id"] if resume else str(uuid.uuid4())
         record = (
             RunRecord.read(Path(resume["record"]))
@@ -105,9 +172,24 @@ def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> Run
                 progress.line(f"no execution: {verdict}")
                 record.write(record_path)
                 return record
+        baseline = str(resume.get("baseline") or "") if resume else options.baseline
         allow_builds()
         try:
-            _execute(pipeline, options, record, resume, progress=progress, state_dir=state_dir)
+            with _account(options) as account:
+                if baseline and not _baseline_succeeded(
+                    pipeline, options, baseline, record, account, progress=progress
+                ):
+                    return record
+                _execute(
+                    pipeline,
+                    options,
+                    record,
+                    resume,
+                    account,
+                    progress=progress,
+                    state_dir=state_dir,
+                    baseline=baseline,
+                )
         except KeyboardInterrupt:
             record.status, record.stopped_reason = STOPPED, "interrupted (Ctrl-C)"
             raise
@@ -119,6 +201,56 @@ def rehearse(options: RehearsalOptions, progress: Progress | None = None) -> Run
             progress.close()
             progress.line(final_table(record))
     return record
+
+
+def _baseline_succeeded(
+    pipeline: Pipeline,
+    options: RehearsalOptions,
+    ref: str,
+    record: RunRecord,
+    account: _Account,
+    *,
+    progress: Progress,
+) -> bool:
+    """Run the baseline execution of ``ref``; False (and ``record`` says why) if it failed."""
+    path = options.baseline_record_file
+    progress.line(f"== baseline: the previous execution, of {ref} (approvals approved)")
+    baseline = RunRecord(
+        str(uuid.uuid4()), pipeline.name, str(options.template), source={"ref": ref}
+    )
+    started = time.monotonic()
+    try:
+        _execute(
+            pipeline,
+            replace(options, ref=ref, approval=APPROVE, resume=False, baseline=None),
+            baseline,
+            None,
+            account,
+            progress=progress,
+            state_dir=options.state_dir,
+            baseline=None,
+        )
+    finally:
+        baseline.seconds = round(time.monotonic() - started, 2)
+        baseline.write(path)
+        record.baseline = {
+            "ref": ref,
+            "execution_id": baseline.execution_id,
+            "status": baseline.status,
+            "seconds": baseline.seconds,
+            "record": str(path),
+        }
+    progress.line(
+        f"== baseline {ref}: {baseline.status} in {baseline.seconds:.1f} s (record {path})"
+    )
+    if baseline.status == SUCCEEDED:
+        return True
+    record.status = FAILED
+    record.stopped_reason = (
+        f"the baseline execution of {ref} did not succeed ({baseline.stopped_reason}): "
+        "there is nothing to release on top of"
+    )
+    return False
 
 
 def _trigger_check(pipeline: Pipeline, options: RehearsalOptions, record: RunRecord) -> str | None:
@@ -142,15 +274,15 @@ def _execute(
     options: RehearsalOptions,
     record: RunRecord,
     resume: Mapping[str, object] | None,
+    account: _Account,
     *,
     progress: Progress,
     state_dir: Path,
+    baseline: str | None,
 ) -> None:
     run_dir = state_dir / "runs" / record.execution_id
-    _sweep_runs(state_dir / "runs", keep=run_dir)
     logs_dir = options.repo / "reports" / "rehearsal-logs" / record.execution_id[:8]
-    target = EmbeddedTarget(options.region, state_dir.parent / "harness-builds")
-    credentials = CredentialsEndpoint()
+    target = account.target
     variables = Variables({**pipeline.variables, **options.variables}, record.execution_id)
     stopped = False
     try:
@@ -172,9 +304,9 @@ def _execute(
             logs_dir=logs_dir,
             artifacts=ArtifactStore(run_dir / "artifacts"),
             variables=variables,
-            deployer=EmbeddedStackDeployer(target, run_dir / "embedded-state.json"),
+            deployer=account.deployer,
             endpoint=target.endpoint,
-            credentials=credentials,
+            credentials=account.credentials,
             progress=progress,
             codebuild_cache=state_dir / "codebuild-cache",
             approval=options.approval,
@@ -199,6 +331,7 @@ def _execute(
                     s3=s3,
                     pipeline=pipeline,
                     run_dir=run_dir,
+                    baseline=baseline,
                 )
                 return
             if stage_record.status != SUCCEEDED:
@@ -208,8 +341,6 @@ def _execute(
                 return
         (state_dir / "resume.json").unlink(missing_ok=True)
     finally:
-        credentials.close()
-        target.teardown()
         if not stopped:
             shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -249,7 +380,7 @@ def _run_stage(stage: Stage, context: RunContext, state_dir: Path, s3: BaseClien
     return stage_record
 
 
-def _sweep_runs(runs: Path, keep: Path) -> None:
+def _sweep_runs(runs: Path, keep: Path | None) -> None:
     """Remove what an interrupted or killed rehearsal left, but a resumable run's state."""
     if not runs.is_dir():
         return
@@ -312,6 +443,7 @@ def _save_resume(
     s3: BaseClient,
     pipeline: Pipeline,
     run_dir: Path,
+    baseline: str | None,
 ) -> None:
     _save_bucket(s3, pipeline.artifact_bucket, run_dir / "bucket")
     kept_record = run_dir / "record.json"
@@ -324,6 +456,7 @@ def _save_resume(
                 "variables": variables.snapshot(),
                 "record": str(kept_record),
                 "seconds": record.seconds,
+                "baseline": baseline,
             }
         )
     )

@@ -3,7 +3,9 @@
 CodeBuild uploads each report group's files (``files`` under ``base-directory``) to the
 group the key names, itself often a variable (``$TEST_REPORTS``, resolved in the build's
 shell). The rehearsal keeps the counts a report group would show: tests, passed, failed,
-errors, skipped, and the failing tests' ids; line coverage for coverage formats.
+errors, skipped, the failing tests' ids and the skipped ones' with their reasons (a skip
+for a capability the endpoint lacks is how an emulation gap shows in a gate); line
+coverage for coverage formats.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class ReportSummary:
     errors: int = 0
     skipped: int = 0
     failed_tests: tuple[str, ...] = ()
+    skipped_tests: tuple[str, ...] = ()
+    """``classname::name: reason`` of each skipped test."""
     line_coverage: float | None = None
     problems: tuple[str, ...] = field(default=())
 
@@ -74,14 +78,17 @@ def _summary(group: ReportGroup, source: Path, shell_value: Callable[[str], str]
         )
     tests = failures = errors = skipped = 0
     failed: list[str] = []
+    skipped_ids: list[str] = []
     problems: list[str] = []
     for found in files:
         try:
             result = read_report(Path(found))
-            failed += failed_test_ids(Path(found))
+            failing, skipping = _case_outcomes(Path(found))
         except ET.ParseError as error:
             problems.append(f"{found}: unreadable JUnit ({error})")
             continue
+        failed += failing
+        skipped_ids += skipping
         tests += result.tests
         failures += result.failures
         errors += result.errors
@@ -95,17 +102,21 @@ def _summary(group: ReportGroup, source: Path, shell_value: Callable[[str], str]
         errors,
         skipped,
         tuple(failed),
+        tuple(skipped_ids),
         problems=tuple(problems),
     )
 
 
-def failed_test_ids(report: Path) -> list[str]:
-    """``classname::name`` of every failed or errored test case of a JUnit file."""
-    ids = []
+def _case_outcomes(report: Path) -> tuple[list[str], list[str]]:
+    """The failed or errored test cases of a JUnit file, and the skipped ones with why."""
+    failed, skipped = [], []
     for case in ET.parse(report).getroot().iter("testcase"):
+        test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
         if case.find("failure") is not None or case.find("error") is not None:
-            ids.append(f"{case.get('classname', '')}::{case.get('name', '')}")
-    return ids
+            failed.append(test_id)
+        elif (skip := case.find("skipped")) is not None:
+            skipped.append(f"{test_id}: {skip.get('message', '')}")
+    return failed, skipped
 
 
 def _cobertura_line_rate(report: Path) -> float | None:

@@ -1,4 +1,4 @@
-"""A throwaway git repository holding the mini fixture pipeline, and a way to rehearse it."""
+"""Throwaway git repositories holding the fixture pipelines, and a way to rehearse them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ from harness.pipeline.progress import Progress
 from harness.pipeline.record import RunRecord
 from harness.pipeline.rehearsal import RehearsalOptions, rehearse
 
-MINI = Path(__file__).parents[2] / "fixtures" / "pipelines" / "mini"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
+MINI = FIXTURES / "pipelines" / "mini"
+RELEASE = FIXTURES / "pipelines" / "release"
+CANARY_APP = FIXTURES / "apps" / "canary"
 
 
 def git(repo: Path, *arguments: str) -> str:
@@ -27,16 +30,22 @@ def git(repo: Path, *arguments: str) -> str:
     ).stdout
 
 
-@pytest.fixture
-def mini_repo(tmp_path: Path) -> Path:
-    """The mini pipeline committed on ``main`` of a new repository."""
-    repo = tmp_path / "repo"
-    shutil.copytree(MINI, repo)
+def committed_repository(repo: Path, pipeline: Path, **folders: Path) -> Path:
+    """``pipeline``'s files (and each of ``folders`` under its name) committed on ``main``."""
+    shutil.copytree(pipeline, repo)
+    for name, source in folders.items():
+        shutil.copytree(source, repo / name)
     (repo / "gitignore").rename(repo / ".gitignore")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "mini pipeline")
+    git(repo, "commit", "-qm", f"{pipeline.name} pipeline")
     return repo
+
+
+@pytest.fixture
+def mini_repo(tmp_path: Path) -> Path:
+    """The mini pipeline committed on ``main`` of a new repository."""
+    return committed_repository(tmp_path / "repo", MINI)
 
 
 Rehearse = Callable[..., RunRecord]
