@@ -4,14 +4,17 @@
 environment variable, ini key and default, and the value it has right now with where that
 came from; the values resolve command line > environment > ini > default exactly as in a
 pytest session in the same directory (:mod:`harness.config.inifile` finds the ini file).
+What is not a setting but the command's own input (``harness logs FUNCTION --since 1h``)
+a command declares with ``arguments``; their values come back in
+:attr:`CommandLine.arguments`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.config.inifile import IniFile, find_ini
@@ -26,6 +29,8 @@ class CommandLine:
 
     settings: HarnessSettings
     ini: IniFile
+    arguments: argparse.Namespace = field(default_factory=argparse.Namespace)
+    """The command's own arguments (``arguments=`` of :func:`parse_command_line`)."""
 
 
 def parse_command_line(
@@ -35,6 +40,7 @@ def parse_command_line(
     *,
     environ: Mapping[str, str] = os.environ,
     cwd: Path | None = None,
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> CommandLine:
     """Parse ``argv`` for ``command``; a bad value exits with status 2 naming its source."""
     here = (cwd or Path.cwd()).resolve()
@@ -52,10 +58,12 @@ def parse_command_line(
         parser.add_argument(
             option.flag, *option.aliases, help=_help(option, sources), **option.flag_arguments()
         )
-    arguments = parser.parse_args(argv)
+    if arguments is not None:
+        arguments(parser)
+    parsed = parser.parse_args(argv)
     try:
         settings = resolve_settings(
-            {option.name: getattr(arguments, option.dest) for option in options},
+            {option.name: getattr(parsed, option.dest) for option in options},
             environ,
             ini_values,
             cli_dir=here,
@@ -64,7 +72,12 @@ def parse_command_line(
         )
     except SettingsError as error:
         parser.error(str(error))
-    return CommandLine(settings, ini)
+    own = {option.dest for option in options}
+    return CommandLine(
+        settings,
+        ini,
+        argparse.Namespace(**{k: v for k, v in vars(parsed).items() if k not in own}),
+    )
 
 
 def _help(option: Option, sources: Sources) -> str:

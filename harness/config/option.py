@@ -24,6 +24,7 @@ Raw = str | bool | Sequence[str] | None
 PYTEST = "pytest"
 UP = "up"
 INIT = "init"
+LOGS = "logs"
 
 
 class SettingsError(ValueError):

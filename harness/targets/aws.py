@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from harness.targets.api_urls import api_base_urls
 from harness.targets.base import (
@@ -36,6 +36,8 @@ from harness.targets.base import (
 from harness.targets.registry import CAPABILITIES, capabilities_for
 
 if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
     from harness.targets.embedded.up_state import UpState
 
 # Only these mean "the last operation finished and left the stack as the template says".
@@ -143,15 +145,20 @@ def discover_stack(stack: Stack) -> Stack:
             + (f" ({reason})" if reason else ""),
         )
     stack.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    summaries = [
-        summary
-        for page in cloudformation.get_paginator("list_stack_resources").paginate(
-            StackName=stack.name
-        )
-        for summary in page["StackResourceSummaries"]
-    ]
+    summaries = stack_resources(cloudformation, stack.name)
     stack.physical_ids = {
         summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
     }
     stack.api_urls = api_base_urls(summaries, stack.region)
     return stack
+
+
+def stack_resources(cloudformation: BaseClient, stack_name: str) -> list[dict[str, Any]]:
+    """Every ``list_stack_resources`` summary of ``stack_name``, all pages."""
+    return [
+        summary
+        for page in cloudformation.get_paginator("list_stack_resources").paginate(
+            StackName=stack_name
+        )
+        for summary in page["StackResourceSummaries"]
+    ]
