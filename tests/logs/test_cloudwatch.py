@@ -77,8 +77,12 @@ def _queue_resources(stubbers: dict[str, Stubber]) -> None:
     )
 
 
-def _configuration(name: str, **logging: str) -> dict[str, Any]:
-    return {"FunctionName": name, **({"LoggingConfig": logging} if logging else {})}
+def _queue_configuration(stubbers: dict[str, Stubber], name: str, **logging: str) -> None:
+    stubbers["lambda"].add_response(
+        "get_function_configuration",
+        {"FunctionName": name, **({"LoggingConfig": logging} if logging else {})},
+        {"FunctionName": name},
+    )
 
 
 def test_functions_log_to_their_logging_config_group_else_aws_lambda(
@@ -88,17 +92,10 @@ def test_functions_log_to_their_logging_config_group_else_aws_lambda(
     assert stack.function_ids() == ["ReadFunction", "WriteFunction"]
     assert stack.api_ids() == ["HttpApi", "RestApi"]
     assert stack.function("items-prod-Write-AbC") == "WriteFunction"
-    lambda_stub = stubbers["lambda"]
-    lambda_stub.add_response(
-        "get_function_configuration",
-        _configuration("items-prod-Write-AbC", LogFormat="JSON", LogGroup="/items/shared"),
-        {"FunctionName": "items-prod-Write-AbC"},
+    _queue_configuration(
+        stubbers, "items-prod-Write-AbC", LogFormat="JSON", LogGroup="/items/shared"
     )
-    lambda_stub.add_response(
-        "get_function_configuration",
-        _configuration("items-prod-Read-XyZ"),
-        {"FunctionName": "items-prod-Read-XyZ"},
-    )
+    _queue_configuration(stubbers, "items-prod-Read-XyZ")
     assert stack.function_group("WriteFunction") == "/items/shared"
     assert stack.function_group("ReadFunction") == "/aws/lambda/items-prod-Read-XyZ"
 
@@ -143,11 +140,7 @@ def test_events_come_from_filter_log_events_with_the_pattern_as_given_and_follow
     stubbers: dict[str, Stubber],
 ) -> None:
     stack = _discovered(stubbers)
-    stubbers["lambda"].add_response(
-        "get_function_configuration",
-        _configuration("items-prod-Write-AbC"),
-        {"FunctionName": "items-prod-Write-AbC"},
-    )
+    _queue_configuration(stubbers, "items-prod-Write-AbC")
     group = "/aws/lambda/items-prod-Write-AbC"
     pattern = "%ERR(OR)?%"  # CloudWatch's own syntax passes through, unparsed
     logs = stubbers["logs"]
@@ -183,11 +176,7 @@ def test_events_come_from_filter_log_events_with_the_pattern_as_given_and_follow
 
 def test_a_group_no_invocation_created_yet_has_no_events(stubbers: dict[str, Stubber]) -> None:
     stack = _discovered(stubbers)
-    stubbers["lambda"].add_response(
-        "get_function_configuration",
-        _configuration("items-prod-Read-XyZ"),
-        {"FunctionName": "items-prod-Read-XyZ"},
-    )
+    _queue_configuration(stubbers, "items-prod-Read-XyZ")
     stubbers["logs"].add_client_error(
         "filter_log_events", "ResourceNotFoundException", "The specified log group does not exist."
     )

@@ -17,7 +17,7 @@ import pytest
 
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.target import EmbeddedTarget
-from harness.targets.embedded.up_state import STATE_FILE_ENV
+from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState, read_running
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 UP_DEADLINE_S = 120
@@ -64,6 +64,38 @@ def start_up(arguments: Sequence[str], workdir: Path) -> RunningUp:
             stderr=subprocess.STDOUT,
         )
     return RunningUp(process, output, state_path)
+
+
+def run_harness(arguments: Sequence[str], state_path: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m harness ARGUMENTS`` to its end, in the repository, with that state file."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *arguments],
+        cwd=REPOSITORY,
+        env={**os.environ, STATE_FILE_ENV: str(state_path)},
+        capture_output=True,
+        text=True,
+        timeout=UP_DEADLINE_S,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def running_up(tmp_path_factory: pytest.TempPathFactory, sample_app: Path) -> Iterator[RunningUp]:
+    """A ``harness up`` of the sample app for the module (each module that asks, its own)."""
+    running = start_up(["--template", str(sample_app)], tmp_path_factory.mktemp("up"))
+    try:
+        running.wait_for("^Serving")
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def state(running_up: RunningUp) -> UpState:
+    """What the module's ``harness up`` published in its state file."""
+    found = read_running(running_up.state_path)
+    assert found is not None, f"no live state in {running_up.state_path}"
+    return found
 
 
 @pytest.fixture(scope="module")

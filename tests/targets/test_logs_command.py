@@ -15,35 +15,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 
-from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState, read_running
-from tests.targets.conftest import REPOSITORY, UP_DEADLINE_S, RunningUp, start_up
+from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState
+from tests.targets.conftest import REPOSITORY, UP_DEADLINE_S, RunningUp, run_harness
 
 STACK = "local-dev"
 _STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
-
-
-@pytest.fixture(scope="module")
-def running_up(tmp_path_factory: pytest.TempPathFactory, sample_app: Path) -> Iterator[RunningUp]:
-    running = start_up(["--template", str(sample_app)], tmp_path_factory.mktemp("logs-up"))
-    try:
-        running.wait_for("^Serving")
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def state(running_up: RunningUp) -> UpState:
-    found = read_running(running_up.state_path)
-    assert found is not None, f"no live state in {running_up.state_path}"
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +44,7 @@ def traffic(state: UpState) -> dict[str, str]:
 
 
 def _logs(state_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "harness", "logs", *arguments],
-        cwd=REPOSITORY,
-        env={**os.environ, STATE_FILE_ENV: str(state_path)},
-        capture_output=True,
-        text=True,
-        timeout=UP_DEADLINE_S,
-        check=False,
-    )
+    return run_harness(["logs", *arguments], state_path)
 
 
 def test_a_function_by_logical_id_shows_plain_and_structured_lines_readable(

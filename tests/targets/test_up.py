@@ -6,41 +6,21 @@ One ``harness up`` subprocess on the sample app serves the whole module; a pytes
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState, read_running
-from tests.targets.conftest import REPOSITORY, UP_DEADLINE_S, RunningUp, start_up
+from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState
+from tests.targets.conftest import REPOSITORY, RunningUp, run_harness, start_up
 
 pytest_plugins = ["pytester"]
 
 STACK = "local-dev"
-
-
-@pytest.fixture(scope="module")
-def running_up(tmp_path_factory: pytest.TempPathFactory, sample_app: Path) -> Iterator[RunningUp]:
-    running = start_up(["--template", str(sample_app)], tmp_path_factory.mktemp("up"))
-    try:
-        running.wait_for("^Serving")
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def state(running_up: RunningUp) -> UpState:
-    found = read_running(running_up.state_path)
-    assert found is not None, f"no live state in {running_up.state_path}"
-    return found
 
 
 def test_the_export_lines_point_aws_clients_at_the_endpoint(
@@ -116,15 +96,7 @@ def test_a_pytest_session_attaches_instead_of_deploying(
 
 def _up_to_the_end(template: Path, state_path: Path) -> subprocess.CompletedProcess[str]:
     """A ``harness up`` expected to end by itself (it cannot start)."""
-    return subprocess.run(
-        [sys.executable, "-m", "harness", "up", "--template", str(template)],
-        cwd=REPOSITORY,
-        env={**os.environ, STATE_FILE_ENV: str(state_path)},
-        capture_output=True,
-        text=True,
-        timeout=UP_DEADLINE_S,
-        check=False,
-    )
+    return run_harness(["up", "--template", str(template)], state_path)
 
 
 def test_a_second_harness_up_on_the_same_state_file_is_refused(
