@@ -20,10 +20,10 @@ client must get API Gateway's JSON answers, never a traceback, silence or an HTM
 * Headers and body leave in one write, so neither Nagle nor a delayed ACK holds the
   body back on keep-alive connections.
 
-Each API writes an access log (one line a request, stamped like every log file of the
-target: :mod:`log_files`): the fields of the API's own
-access log ``Format`` where the template declares one (``$context.*`` variables filled
-in, missing ones ``-`` as API Gateway writes them), else a default set. The in-memory
+Each API writes an access log, one line a request, stamped with the time like every log
+file of the target (:mod:`log_files`): the fields of the API's own access log ``Format``
+where the template declares one (``$context.*`` variables filled in, missing ones ``-``
+as API Gateway writes them), else a default set as JSON. The in-memory
 request log keeps the most recent requests only.
 """
 
