@@ -18,6 +18,7 @@ from pathlib import Path
 
 from harness.config.option import (
     INIT,
+    LOGS,
     PYTEST,
     REHEARSE,
     UP,
@@ -53,6 +54,8 @@ environments beyond the core count still add throughput: 8 per core, at least 32
 _DEPLOY = frozenset({PYTEST, UP})
 _TEMPLATE = frozenset({PYTEST, UP, INIT})
 """Options that decide how the template is read: init transforms it too."""
+_LOCATE = frozenset({LOGS})
+"""Options that say where a deployed stack is: ``harness logs`` reads its logs there."""
 
 OPTIONS: tuple[Option, ...] = (
     # Where the stack under test runs, and which one it is.
@@ -61,20 +64,21 @@ OPTIONS: tuple[Option, ...] = (
         "where the stack under test runs",
         Choice(TARGET_NAMES),
         default="embedded",
-        commands=_DEPLOY,
+        commands=_DEPLOY | _LOCATE,
     ),
     Option(
         "stack_name",
         "CloudFormation stack to deploy (embedded) or discover (aws, localstack)",
-        default_note="generated: harness-<stage>-<run id> (harness up: local-<stage>)",
-        commands=_DEPLOY,
+        default_note="generated: harness-<stage>-<run id> (harness up: local-<stage>; harness "
+        "logs: the running harness up's app stack)",
+        commands=_DEPLOY | _LOCATE,
     ),
     Option(
         "region",
         "AWS region of the stack and of offline transforms",
         default="us-east-1",
         env=("AWS_REGION", "AWS_DEFAULT_REGION"),
-        commands=_TEMPLATE | {REHEARSE},
+        commands=_TEMPLATE | _LOCATE | {REHEARSE},
     ),
     Option(
         "stage",
@@ -275,7 +279,7 @@ OPTIONS_BY_NAME = {option.name: option for option in OPTIONS}
 
 
 def options_for(command: str) -> tuple[Option, ...]:
-    """The options a command line (``pytest``, ``up``, ``init``, ``rehearse``) takes, in order."""
+    """The options a command line (``pytest``, ``up``, ``init``, ``rehearse``, ``logs``) takes."""
     return tuple(option for option in OPTIONS if command in option.commands)
 
 

@@ -1,6 +1,7 @@
 """The harness's command line, one module per command: ``python -m harness <command>``.
 
-``up`` serves the app on the embedded target until Ctrl-C; ``init`` adopts the harness in
+``up`` serves the app on the embedded target until Ctrl-C; ``logs`` shows a stack's
+logs (a running ``up``'s, or CloudWatch's); ``init`` adopts the harness in
 a SAM repository; ``rehearse`` runs the pipeline locally. Each command takes the options
 :data:`harness.settings.OPTIONS` lists for it, resolved like pytest's
 (:mod:`harness.cli.options`). A command is a module with a
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 
 COMMANDS = {
     "up": ("harness.cli.up", "deploy the app on the embedded target and serve it until Ctrl-C"),
+    "logs": ("harness.cli.logs", "show a stack's Lambda and API access logs, like sam logs"),
     "init": ("harness.cli.init", "adopt the harness in this SAM repository"),
     "rehearse": ("harness.cli.rehearse", "run pipeline/pipeline.yaml locally, stage by stage"),
 }

@@ -5,7 +5,8 @@ environment variable, ini key and default, and the value it has right now with w
 came from; the values resolve command line > environment > ini > default exactly as in a
 pytest session in the same directory (:mod:`harness.config.inifile` finds the ini file).
 A command's own arguments, the ones that are not settings (what to do this once: approve,
-resume), are added by the command (``arguments``) and come back parsed beside the settings.
+resume; what to show: ``harness logs FUNCTION --since 1h``), are added by the command
+(``arguments``) and come back parsed beside the settings, in :attr:`CommandLine.arguments`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.config.inifile import IniFile, find_ini
@@ -28,8 +29,8 @@ class CommandLine:
 
     settings: HarnessSettings
     ini: IniFile
-    arguments: argparse.Namespace
-    """The command's own arguments (see ``parse_command_line``), settings' flags left out."""
+    arguments: argparse.Namespace = field(default_factory=argparse.Namespace)
+    """The command's own arguments (``arguments=`` of :func:`parse_command_line`)."""
 
 
 def parse_command_line(

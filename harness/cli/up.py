@@ -102,7 +102,7 @@ def _serve(
         )
         stack.preferred_api = settings.api
         assert stack.workers is not None
-        follower = LogFollower(stack.workers.log_dir, stack.physical_ids, sys.stdout).start()
+        follower = LogFollower(stack.workers.log_dir, sys.stdout).start()
         running = [*(target.stack(name) for name in deployed), stack]
         write_state(state_path, _state(target, running))
         _print_ready(target, stack, state_path)
@@ -213,6 +213,7 @@ def _state(target: EmbeddedTarget, stacks: Sequence[EmbeddedStack]) -> UpState:
                 outputs=stack.outputs,
                 api_urls=dict(stack.api_urls),
                 emulation_gaps=tuple(stack.emulation_gaps),
+                functions=stack.functions,
             )
             for stack in stacks
         },

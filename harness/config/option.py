@@ -25,6 +25,7 @@ PYTEST = "pytest"
 UP = "up"
 INIT = "init"
 REHEARSE = "rehearse"
+LOGS = "logs"
 
 
 class SettingsError(ValueError):

@@ -1,7 +1,9 @@
 """A failing test's report carries the logs of the Lambda invocations it caused.
 
 The mark is taken when the test body starts, so the logs of the deploy and of earlier
-tests stay out; targets whose logs live elsewhere (CloudWatch) attach nothing. After a
+tests stay out; targets whose logs live elsewhere (CloudWatch) attach nothing. The
+section ends with the ``python -m harness logs`` command that shows the same logs again
+from the kept work dir, bounded by the test's start and end. After a
 failed session the target's work dir (moto's and the workers' logs) is kept (see the
 ``target`` fixture) and named at the end of the summary, relayed from xdist workers.
 """
@@ -35,8 +37,12 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = yield
     mark = item.stash.get(LOG_MARK_KEY, None)
     if report.when == "call" and report.failed and mark is not None:
-        logs = item.config.stash[STACK_KEY].failure_logs(mark)
+        stack = item.config.stash[STACK_KEY]
+        logs = stack.failure_logs(mark)
         if logs:
+            again = stack.logs_command(call.start, call.stop)
+            if again is not None:
+                logs += f"\n\nAgain, from the work dir a failed session keeps:\n{again}"
             report.sections.append(("Captured Lambda worker logs", logs))
     return report
 

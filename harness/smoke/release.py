@@ -1,13 +1,16 @@
 """Release state of a real stack: the ``live`` aliases, the last CodeDeploy deployments, alarms.
 
 Each check returns its problems as sentences naming the resource, empty when all is well,
-so a test asserts ``== []`` and a failure reads as a list of what is wrong. They need AWS
-APIs the embedded target does not have; the tests declare the capability they need.
+so a test asserts ``== []`` and a failure reads as a list of what is wrong. They need
+Lambda aliases, CodeDeploy and CloudWatch alarms (AWS, or the embedded target's release
+emulation); the tests declare the capability they need.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from harness.targets.discovery import resource_summaries
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -19,10 +22,7 @@ def stack_resources(cloudformation: BaseClient, stack_name: str, resource_type: 
     """Physical ids of the stack's resources of one type (e.g. ``AWS::CloudWatch::Alarm``)."""
     return [
         summary["PhysicalResourceId"]
-        for page in cloudformation.get_paginator("list_stack_resources").paginate(
-            StackName=stack_name
-        )
-        for summary in page["StackResourceSummaries"]
+        for summary in resource_summaries(cloudformation, stack_name)
         if summary["ResourceType"] == resource_type
     ]
 

@@ -13,6 +13,7 @@ physical id is its name). An API without a stage of its own in the stack gets no
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 _API_TYPES = {
@@ -21,24 +22,45 @@ _API_TYPES = {
 }
 
 
-def api_base_urls(resources: Iterable[Mapping[str, Any]], region: str) -> dict[str, str]:
-    """Each API's base URL by logical id, from ``list_stack_resources`` summaries."""
+@dataclass(frozen=True)
+class ApiStage:
+    """An API of a stack and the stage of its own it is served at."""
+
+    logical_id: str
+    api_id: str
+    kind: str
+    """``REST`` or ``HTTP``."""
+    stage: str
+    """The stage's name; ``$default`` for an HTTP API's default stage (or none found)."""
+
+
+def api_stages(resources: Iterable[Mapping[str, Any]]) -> dict[str, ApiStage]:
+    """Each API's stage by API logical id, from ``list_stack_resources`` summaries."""
     summaries = list(resources)
-    urls = {}
+    stages = {}
     for api in summaries:
         stage_type = _API_TYPES.get(api.get("ResourceType", ""))
         api_id = api.get("PhysicalResourceId")
         if stage_type is None or not api_id:
             continue
         logical_id = api["LogicalResourceId"]
-        stages = [
+        names = [
             summary.get("PhysicalResourceId", "")
             for summary in summaries
             if summary.get("ResourceType") == stage_type
             and summary["LogicalResourceId"].startswith(logical_id)
             and summary["LogicalResourceId"].endswith("Stage")
         ]
-        stage = next((name for name in stages if name), "$default")
-        path = "" if stage == "$default" else f"{stage}/"
-        urls[logical_id] = f"https://{api_id}.execute-api.{region}.amazonaws.com/{path}"
-    return urls
+        kind = "REST" if stage_type == "AWS::ApiGateway::Stage" else "HTTP"
+        stage = next((name for name in names if name), "$default")
+        stages[logical_id] = ApiStage(logical_id, api_id, kind, stage)
+    return stages
+
+
+def api_base_urls(resources: Iterable[Mapping[str, Any]], region: str) -> dict[str, str]:
+    """Each API's base URL by logical id, from ``list_stack_resources`` summaries."""
+    return {
+        logical_id: f"https://{stage.api_id}.execute-api.{region}.amazonaws.com/"
+        + ("" if stage.stage == "$default" else f"{stage.stage}/")
+        for logical_id, stage in api_stages(resources).items()
+    }

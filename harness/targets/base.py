@@ -180,6 +180,14 @@ class Stack:
         """A position in the stack's logs; pass it to :meth:`failure_logs` later."""
         return 0
 
+    def logs_command(self, start: float, stop: float) -> str | None:
+        """The ``python -m harness logs`` line that shows :meth:`failure_logs` again.
+
+        ``start`` and ``stop`` (epoch seconds) bound the test; None where there is none.
+        """
+        del start, stop
+        return None
+
 
 class Target(ABC):
     """Where a stack runs: one instance per pytest session (one per xdist worker)."""

@@ -8,8 +8,13 @@ the same thing wherever the stack runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from harness.targets.api_urls import api_base_urls
 from harness.targets.base import Stack, StackNotReady
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 # Only these mean "the last operation finished and left the stack as the template says".
 # ROLLBACK_COMPLETE ends in _COMPLETE too, but it is a stack whose creation failed: it holds
@@ -49,18 +54,28 @@ def discover_stack(stack: Stack) -> Stack:
             + (f" ({reason})" if reason else ""),
         )
     stack.outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
-    summaries = [
-        summary
-        for page in cloudformation.get_paginator("list_stack_resources").paginate(
-            StackName=stack.name
-        )
-        for summary in page["StackResourceSummaries"]
-    ]
-    stack.physical_ids = {
-        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
-    }
+    summaries = resource_summaries(cloudformation, stack.name)
+    stack.physical_ids = physical_ids(summaries)
     stack.api_urls = api_base_urls(summaries, stack.region)
     return stack
 
 
-__all__ = ["HEALTHY_STATUSES", "discover_stack"]
+def resource_summaries(cloudformation: BaseClient, stack_name: str) -> list[dict[str, Any]]:
+    """Every ``list_stack_resources`` summary of ``stack_name``, all pages."""
+    return [
+        summary
+        for page in cloudformation.get_paginator("list_stack_resources").paginate(
+            StackName=stack_name
+        )
+        for summary in page["StackResourceSummaries"]
+    ]
+
+
+def physical_ids(summaries: list[dict[str, Any]]) -> dict[str, str]:
+    """Physical id by logical id (empty while a resource is being created)."""
+    return {
+        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "") for summary in summaries
+    }
+
+
+__all__ = ["HEALTHY_STATUSES", "discover_stack", "physical_ids", "resource_summaries"]

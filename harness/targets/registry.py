@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.LAMBDA_ALIAS,
             Capability.CODEDEPLOY,
             Capability.ALARMS,
+            Capability.LOGS,
         }
     ),
     "localstack": frozenset(

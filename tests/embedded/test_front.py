@@ -22,6 +22,7 @@ from harness.apigateway import ApiGateway
 from harness.apigateway.gateway import MAX_PAYLOAD_BYTES
 from harness.sam import Route, SamApi
 from harness.targets.embedded.front import LISTEN_BACKLOG, LocalApi
+from harness.targets.embedded.log_files import parse_line
 from harness.targets.embedded.workers import FunctionError, InvokeResult, WorkerRegistry
 
 
@@ -302,13 +303,17 @@ def test_request_log_and_default_access_log(api, send, functions, tmp_path):
         ("GET", "/nowhere", 404, None),
     ]
     assert records[1].request_id == headers["apigw-requestid"]
-    lines = [json.loads(line) for line in (tmp_path / "access.log").read_text().splitlines()]
+    lines = [json.loads(text) for _, text in _access_log(tmp_path / "access.log")]
     assert [(line["routeKey"], line["status"]) for line in lines] == [
         ("GET /items/{id}", 200),
         ("POST /items", 200),
         ("-", 404),
     ]
     assert lines[1]["requestId"] == headers["apigw-requestid"]
+
+
+def _access_log(path: Path) -> list[tuple[float | None, str]]:
+    return [parse_line(line) for line in path.read_text().splitlines()]
 
 
 def test_the_request_log_is_bounded(functions):
@@ -327,8 +332,9 @@ def test_access_log_follows_the_apis_declared_format(functions, tmp_path):
     with serving(http_api(), functions, tmp_path, access_log_format=log_format) as api:
         functions.answer = functions.returning({"statusCode": 200, "headers": {"X": "a\r\nb"}})
         _, headers, _ = sender(api.url)("GET", "/respond", headers=[("User-Agent", 'say "hi"')])
-    (line,) = (tmp_path / "access.log").read_text().splitlines()
+    ((written, line),) = _access_log(tmp_path / "access.log")
     entry = json.loads(line)
+    assert written is not None  # every line carries the time it was written
     assert set(entry) == {"id", "route", "status", "error", "ua"}
     assert entry["id"] == headers["apigw-requestid"]
     assert (entry["route"], entry["status"], entry["ua"]) == ("ANY /respond", "500", 'say "hi"')

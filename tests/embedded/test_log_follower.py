@@ -14,7 +14,7 @@ from harness.targets.embedded.log_follower import LogFollower
 
 
 def _follow(log_dir: Path, stream: TextIO) -> None:
-    follower = LogFollower(log_dir, ["Api", "ApiFunction"], stream).start()
+    follower = LogFollower(log_dir, stream).start()
     (log_dir / "ApiFunction.log").write_text("START one\nEND one\n")
     (log_dir / "ApiFunction-1.log").write_text("from a second instance\n")
     (log_dir / "Api.log").write_text("first line\nunfinished")
@@ -40,7 +40,7 @@ def test_lines_are_prefixed_with_their_function_and_unfinished_ones_flushed(
 
 def test_lines_written_later_are_printed_once(tmp_path: Path) -> None:
     stream = io.StringIO()
-    follower = LogFollower(tmp_path, ["Fn"], stream).start()
+    follower = LogFollower(tmp_path, stream).start()
     log = tmp_path / "Fn.log"
     log.write_text("one\n")
     time.sleep(0.3)  # a few polls in between

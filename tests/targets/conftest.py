@@ -1,15 +1,101 @@
-"""Shared fixtures of the target tests: one moto server for the module that asks for it."""
+"""Shared fixtures of the target tests: a moto server, a sample app, a ``harness up`` process."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.target import EmbeddedTarget
+from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState, read_running
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+UP_DEADLINE_S = 120
+
+
+@dataclass
+class RunningUp:
+    """A ``python -m harness up`` subprocess, its merged output in a file, its state file."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+    state_path: Path
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        deadline = time.monotonic() + UP_DEADLINE_S
+        while time.monotonic() < deadline:
+            found = re.search(pattern, self.text(), re.MULTILINE)
+            if found:
+                return found
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no {pattern!r} in the output of harness up:\n{self.text()}")
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=UP_DEADLINE_S)
+
+
+def start_up(arguments: Sequence[str], workdir: Path) -> RunningUp:
+    """Start ``harness up ARGUMENTS`` in the repository, its state file in ``workdir``."""
+    output = workdir / "up.out"
+    state_path = workdir / "state.json"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "harness", "up", *arguments],
+            cwd=REPOSITORY,
+            env={**os.environ, STATE_FILE_ENV: str(state_path)},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    return RunningUp(process, output, state_path)
+
+
+def run_harness(arguments: Sequence[str], state_path: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m harness ARGUMENTS`` to its end, in the repository, with that state file."""
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *arguments],
+        cwd=REPOSITORY,
+        env={**os.environ, STATE_FILE_ENV: str(state_path)},
+        capture_output=True,
+        text=True,
+        timeout=UP_DEADLINE_S,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def running_up(tmp_path_factory: pytest.TempPathFactory, sample_app: Path) -> Iterator[RunningUp]:
+    """A ``harness up`` of the sample app for the module (each module that asks, its own)."""
+    running = start_up(["--template", str(sample_app)], tmp_path_factory.mktemp("up"))
+    try:
+        running.wait_for("^Serving")
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def state(running_up: RunningUp) -> UpState:
+    """What the module's ``harness up`` published in its state file."""
+    found = read_running(running_up.state_path)
+    assert found is not None, f"no live state in {running_up.state_path}"
+    return found
 
 
 @pytest.fixture(scope="module")

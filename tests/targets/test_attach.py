@@ -156,6 +156,18 @@ def test_a_stale_state_file_is_ignored_and_replaced(tmp_path: Path) -> None:
     assert read_running(path) == replacing
 
 
+def test_a_live_state_file_keeps_its_functions_and_one_of_another_version_is_ignored(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "state.json"
+    stacks = {"s": RunningStack("s", {}, {}, functions={"Fn": "s-Fn-AbC"})}
+    live = UpState(os.getpid(), Endpoint("us-east-1", "http://x", {}), frozenset(), stacks, "/w")
+    write_state(path, live)
+    assert read_running(path) == live
+    path.write_text(path.read_text().replace('"version": 3', '"version": 2'))
+    assert read_running(path) is None
+
+
 def test_a_session_ignores_a_stale_state_file(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

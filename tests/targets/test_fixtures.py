@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,14 +35,14 @@ def test_a_test_requiring_a_missing_capability_is_skipped_with_the_reason(
         """
         import pytest
 
-        @pytest.mark.requires("logs")
-        def test_logs(stack):
+        @pytest.mark.requires("deploy")
+        def test_deploys(stack):
             raise AssertionError("must not run")
         """
     )
-    result = project.runpytest("-rs", "-p", "no:cacheprovider")
+    result = project.runpytest("-rs", "-p", "no:cacheprovider", "--target", "aws")
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*target 'embedded' lacks capability logs*"])
+    result.stdout.fnmatch_lines(["*target 'aws' lacks capability deploy*"])
 
 
 def test_an_unavailable_target_skips_every_test_with_the_same_reason(
@@ -89,6 +93,29 @@ def test_gaps_are_summarised_and_worker_logs_attached_to_failures(
     junit = (project.path / "junit.xml").read_text()
     assert 'name="emulation_gap"' in junit
     assert "AWS::ApiGatewayV2::Api" in junit
+    _the_report_names_the_logs_command_that_shows_them_again(result, project.path)
+
+
+def _the_report_names_the_logs_command_that_shows_them_again(
+    result: pytest.RunResult, root: Path
+) -> None:
+    output = result.stdout.str()
+    command = re.search(r"^python -m harness logs (--all --work-dir (\S+) .*)$", output, re.M)
+    assert command is not None, output
+    try:
+        again = subprocess.run(
+            [sys.executable, "-m", "harness", "logs", *shlex.split(command[1])],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert again.returncode == 0, again.stderr
+        assert "RuntimeError: boom on purpose" in again.stdout
+        assert "[ApiFunction]" in again.stdout
+    finally:
+        shutil.rmtree(command[2], ignore_errors=True)
 
 
 def test_gaps_reach_the_junit_file_from_xdist_workers(project: pytest.Pytester) -> None:

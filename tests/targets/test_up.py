@@ -6,82 +6,21 @@ One ``harness up`` subprocess on the sample app serves the whole module; a pytes
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
 import pytest
 import requests
 
-from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState, read_running
+from harness.targets.embedded.up_state import STATE_FILE_ENV, UpState
+from tests.targets.conftest import REPOSITORY, RunningUp, run_harness, start_up
 
 pytest_plugins = ["pytester"]
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 STACK = "local-dev"
-_DEADLINE_S = 120
-
-
-@dataclass
-class RunningUp:
-    process: subprocess.Popen[bytes]
-    output: Path
-    state_path: Path
-
-    def text(self) -> str:
-        return self.output.read_text(errors="replace")
-
-    def wait_for(self, pattern: str) -> re.Match[str]:
-        deadline = time.monotonic() + _DEADLINE_S
-        while time.monotonic() < deadline:
-            found = re.search(pattern, self.text(), re.MULTILINE)
-            if found:
-                return found
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"no {pattern!r} in the output of harness up:\n{self.text()}")
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=_DEADLINE_S)
-
-
-@pytest.fixture(scope="module")
-def running_up(tmp_path_factory: pytest.TempPathFactory, sample_app: Path) -> Iterator[RunningUp]:
-    workdir = tmp_path_factory.mktemp("up")
-    output = workdir / "up.out"
-    state_path = workdir / "state.json"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "harness", "up", "--template", str(sample_app)],
-            cwd=REPOSITORY,
-            env={**os.environ, STATE_FILE_ENV: str(state_path)},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    running = RunningUp(process, output, state_path)
-    try:
-        running.wait_for("^Serving")
-        yield running
-    finally:
-        running.stop()
-
-
-@pytest.fixture(scope="module")
-def state(running_up: RunningUp) -> UpState:
-    found = read_running(running_up.state_path)
-    assert found is not None, f"no live state in {running_up.state_path}"
-    return found
 
 
 def test_the_export_lines_point_aws_clients_at_the_endpoint(
@@ -108,7 +47,15 @@ def test_the_state_file_lists_the_stack_with_its_outputs_and_gaps(state: UpState
     assert served.outputs["ApiUrl"] == served.api_urls["Api"]
     assert served.outputs["TableName"].startswith(f"{STACK}-Table-")
     assert "Api" in {gap.logical_id for gap in served.emulation_gaps}
-    assert state.capabilities == {"deploy", "http_api", "lambda_alias", "codedeploy", "alarms"}
+    assert state.capabilities == {
+        "deploy",
+        "http_api",
+        "lambda_alias",
+        "codedeploy",
+        "alarms",
+        "logs",
+    }
+    assert served.functions.keys() == {"ApiFunction", "SlowFunction"}
 
 
 def test_function_log_lines_stream_to_the_terminal_as_they_come(
@@ -149,15 +96,7 @@ def test_a_pytest_session_attaches_instead_of_deploying(
 
 def _up_to_the_end(template: Path, state_path: Path) -> subprocess.CompletedProcess[str]:
     """A ``harness up`` expected to end by itself (it cannot start)."""
-    return subprocess.run(
-        [sys.executable, "-m", "harness", "up", "--template", str(template)],
-        cwd=REPOSITORY,
-        env={**os.environ, STATE_FILE_ENV: str(state_path)},
-        capture_output=True,
-        text=True,
-        timeout=_DEADLINE_S,
-        check=False,
-    )
+    return run_harness(["up", "--template", str(template)], state_path)
 
 
 def test_a_second_harness_up_on_the_same_state_file_is_refused(
@@ -204,17 +143,11 @@ def test_watch_releases_the_stack_again_when_the_code_changes(tmp_path: Path) ->
     """Like ``sam sync --watch``: a saved change goes out through CodeDeploy."""
     app = tmp_path / "app"
     shutil.copytree(REPOSITORY / "fixtures" / "apps" / "canary", app)
-    output = tmp_path / "up.out"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "harness", "up", "--watch", "--template",
-             str(app / "template.yaml"), "--parameter", "DeploymentType=AllAtOnce"],
-            cwd=REPOSITORY,
-            env={**os.environ, STATE_FILE_ENV: str(tmp_path / "state.json")},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    running = RunningUp(process, output, tmp_path / "state.json")
+    running = start_up(
+        ["--watch", "--template", str(app / "template.yaml"), "--parameter",
+         "DeploymentType=AllAtOnce"],
+        tmp_path,
+    )  # fmt: skip
     try:
         api_url = running.wait_for(r"^ApiUrl: (\S+)$")[1]
         running.wait_for("^Serving and watching")

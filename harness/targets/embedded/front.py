@@ -20,9 +20,10 @@ client must get API Gateway's JSON answers, never a traceback, silence or an HTM
 * Headers and body leave in one write, so neither Nagle nor a delayed ACK holds the
   body back on keep-alive connections.
 
-Each API writes an access log (one JSON line a request): the fields of the API's own
-access log ``Format`` where the template declares one (``$context.*`` variables filled
-in, missing ones ``-`` as API Gateway writes them), else a default set. The in-memory
+Each API writes an access log, one line a request, stamped with the time like every log
+file of the target (:mod:`log_files`): the fields of the API's own access log ``Format``
+where the template declares one (``$context.*`` variables filled in, missing ones ``-``
+as API Gateway writes them), else a default set as JSON. The in-memory
 request log keeps the most recent requests only.
 """
 
@@ -42,6 +43,7 @@ from typing import IO, Any
 from harness.apigateway import Answer, ApiGateway, ApiRequest, gateway_answer
 from harness.apigateway.answers import GatewayResponse
 from harness.apigateway.gateway import MAX_PAYLOAD_BYTES, Exchange
+from harness.targets.embedded.log_files import stamped_line
 
 LISTEN_BACKLOG = 128
 REQUEST_LOG_SIZE = 1_000
@@ -87,7 +89,7 @@ class LocalApi:
         self.gateway = gateway
         self._access_log_path = access_log
         self._access_log_format = access_log_format
-        self._access_log: IO[str] | None = None
+        self._access_log: IO[bytes] | None = None
         self._on_integration_error = on_integration_error
         self._on_request = on_request
         self._lock = threading.Lock()
@@ -98,7 +100,7 @@ class LocalApi:
     def start(self) -> LocalApi:
         if self._access_log_path is not None:
             self._access_log_path.parent.mkdir(parents=True, exist_ok=True)
-            self._access_log = self._access_log_path.open("a", encoding="utf-8")
+            self._access_log = self._access_log_path.open("ab")
         self._server = _Server(("127.0.0.1", 0), _Handler, self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -170,7 +172,7 @@ class LocalApi:
         with self._lock:  # recorded before answering: a client that got its answer finds it
             self._records.append(record)
             if self._access_log is not None and line is not None:
-                self._access_log.write(line + "\n")
+                self._access_log.write(stamped_line(line))
                 self._access_log.flush()
         if self._on_request is not None:
             self._on_request(exchange, duration_ms)
@@ -180,7 +182,7 @@ class LocalApi:
         """Server-level messages (malformed requests) go to the access log as well."""
         with self._lock:
             if self._access_log is not None:
-                self._access_log.write(json.dumps({"message": message}) + "\n")
+                self._access_log.write(stamped_line(json.dumps({"message": message})))
                 self._access_log.flush()
 
     def _access_line(self, request: ApiRequest, exchange: Exchange, duration_ms: float) -> str:

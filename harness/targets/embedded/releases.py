@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from harness.build.package import PackagedFunction
 from harness.sam import SamApi, SamModel, read_sam_model
 from harness.targets.base import Gap, StackNotReady
-from harness.targets.discovery import discover_stack
+from harness.targets.discovery import discover_stack, physical_ids, resource_summaries
 from harness.targets.embedded.release.deployments import DeploymentRecord
 from harness.targets.embedded.stack_lambda import (
     api_qualifiers,
@@ -225,14 +225,9 @@ class StackRelease:
 
 def discover_ids(stack: EmbeddedStack) -> None:
     """Physical ids of the stack as it is now, whatever its status (during an update)."""
-    cloudformation = stack.client("cloudformation")
-    stack.physical_ids = {
-        summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
-        for page in cloudformation.get_paginator("list_stack_resources").paginate(
-            StackName=stack.name
-        )
-        for summary in page["StackResourceSummaries"]
-    }
+    stack.physical_ids = physical_ids(
+        resource_summaries(stack.client("cloudformation"), stack.name)
+    )
 
 
 def _apis_changed(model: SamModel, front: LocalApis) -> list[Gap]:

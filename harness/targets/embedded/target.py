@@ -90,6 +90,7 @@ from harness.targets.embedded.jwt_authorizers import (
     read_jwt_authorizers,
 )
 from harness.targets.embedded.lambda_api import LambdaInvokeApi
+from harness.targets.embedded.log_files import access_log_path, function_log_dir
 from harness.targets.embedded.moto_models import install_models
 from harness.targets.embedded.moto_server import MotoServer
 from harness.targets.embedded.release.clock import DEFAULT_TIME_SCALE, ReleaseClock
@@ -214,6 +215,18 @@ class EmbeddedStack(Stack):
     journal: InvocationJournal = field(default_factory=InvocationJournal, repr=False)
     versions: FunctionVersions | None = field(default=None, repr=False)
     deployed: DeployedTemplate | None = field(default=None, repr=False)
+    work_dir: Path | None = None
+    """The target's work dir, which holds this stack's logs (:mod:`log_files`)."""
+
+    @property
+    def functions(self) -> dict[str, str]:
+        """Each Lambda function's physical name, by logical id, as deployed."""
+        resources = {} if self.deployed is None else self.deployed.template.get("Resources", {})
+        return {
+            logical_id: self.physical_ids.get(logical_id, logical_id)
+            for logical_id, resource in resources.items()
+            if resource.get("Type") == "AWS::Lambda::Function"
+        }
 
     def log_mark(self) -> int:
         return self.journal.mark()
@@ -227,6 +240,13 @@ class EmbeddedStack(Stack):
             for entry in self.journal.since(since)
         ]
         return "\n".join(blocks)
+
+    def logs_command(self, start: float, stop: float) -> str | None:
+        from harness.cli.logs import command_line
+
+        return (
+            None if self.work_dir is None else command_line(self.name, self.work_dir, start, stop)
+        )
 
     def close(self) -> None:
         """Stop the workers, then serving; safe to call twice.
@@ -325,8 +345,9 @@ class EmbeddedTarget(Target):
             endpoint=self.endpoint,
             outputs={},
             physical_ids={},
+            work_dir=self._workdir,
             workers=WorkerRegistry(
-                log_dir=self._workdir / stack_name / "lambda-logs",
+                log_dir=function_log_dir(self._workdir, stack_name),
                 max_concurrency=self.max_concurrency,
                 init_failures=self.init_failures,
             ),
@@ -548,7 +569,7 @@ class EmbeddedTarget(Target):
             {
                 logical_id: LocalApi(
                     gateway,
-                    access_log=self._workdir / stack.name / f"{logical_id}-access.log",
+                    access_log=access_log_path(self._workdir, stack.name, logical_id),
                     access_log_format=gateway.api.access_log_format,
                     on_integration_error=integration_error,
                     on_request=metrics(gateway),

@@ -3,8 +3,9 @@
 Where: ``$HARNESS_STATE_FILE`` when set, else ``.cache/harness-up.json`` under the project
 root (the directory ``harness up`` runs in, which is pytest's rootdir). What: JSON with
 the owner's pid, the endpoint (URL, region, the dummy credentials to use), the target's
-capabilities, and per stack its outputs, API URLs and emulation gaps, plus the log
-directory. ``harness up`` writes it atomically once its stacks are ready and removes it
+capabilities, and per stack its outputs, API URLs, functions (logical id to physical name,
+for ``harness logs``) and emulation gaps, plus the work dir that holds the logs
+(:mod:`log_files`). ``harness up`` writes it atomically once its stacks are ready and removes it
 on exit. A file whose pid is dead is stale: readers ignore it and the next ``harness up``
 replaces it; a live one keeps a second ``harness up`` off the same file.
 
@@ -22,11 +23,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.build.ownership import process_alive
 from harness.targets.base import Endpoint, Gap
 
 STATE_FILE_ENV = "HARNESS_STATE_FILE"
 DEFAULT_STATE_FILE = Path(".cache", "harness-up.json")
-_VERSION = 2
+_VERSION = 3
 
 
 class StateFileBusy(RuntimeError):
@@ -42,6 +44,8 @@ class RunningStack:
     api_urls: Mapping[str, str]
     """Each API's local base URL (stage included), by logical id."""
     emulation_gaps: tuple[Gap, ...] = ()
+    functions: Mapping[str, str] = field(default_factory=dict)
+    """Each Lambda function's physical name, by logical id."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class UpState:
                         "outputs": dict(stack.outputs),
                         "api_urls": dict(stack.api_urls),
                         "emulation_gaps": [asdict(gap) for gap in stack.emulation_gaps],
+                        "functions": dict(stack.functions),
                     }
                     for name, stack in self.stacks.items()
                 },
@@ -102,6 +107,7 @@ class UpState:
                     outputs=stack["outputs"],
                     api_urls=dict(stack["api_urls"]),
                     emulation_gaps=tuple(Gap(**gap) for gap in stack["emulation_gaps"]),
+                    functions=dict(stack["functions"]),
                 )
                 for name, stack in data["stacks"].items()
             },
@@ -126,7 +132,7 @@ def read_running(path: Path) -> UpState | None:
         state = UpState.from_json(path.read_text(encoding="utf-8"), path)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return state if pid_alive(state.pid) else None
+    return state if process_alive(state.pid) else None
 
 
 def check_free(path: Path, pid: int) -> None:
@@ -162,13 +168,4 @@ def remove_state(path: Path, pid: int) -> None:
         return
     if owner == pid:
         path.unlink(missing_ok=True)
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
     return True

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from harness.build.runtimes import Interpreter, find_interpreter
+from harness.targets.embedded.log_files import LineStamper
 
 if TYPE_CHECKING:
     from harness.targets.embedded.workers import FunctionSpec
@@ -60,6 +61,7 @@ class LogTap:
 
     def __init__(self, stream: IO[bytes], log_path: Path) -> None:
         self._file = log_path.open("ab")
+        self._stamper = LineStamper()
         self._pending = bytearray()
         self._dropped = 0
         self._eof = False
@@ -74,7 +76,7 @@ class LogTap:
             while chunk := os.read(stream.fileno(), 1 << 16):
                 with self._changed:
                     if not self._file.closed:  # a grandchild may outlive close()
-                        self._file.write(chunk)
+                        self._file.write(self._stamper(chunk))
                         self._file.flush()
                     self._pending += chunk
                     overflow = len(self._pending) - LOG_CAPTURE_LIMIT
@@ -119,7 +121,7 @@ class LogTap:
         """Add a line the harness writes on the runtime's behalf (REPORT, timeouts)."""
         with self._changed:
             if not self._file.closed:
-                self._file.write(line.encode() + b"\n")
+                self._file.write(self._stamper(line.encode() + b"\n"))
                 self._file.flush()
 
     def close(self, join_timeout_s: float = _DRAIN_TIMEOUT_S) -> None:

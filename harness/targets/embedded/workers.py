@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from harness.settings import DEFAULT_MAX_CONCURRENCY
+from harness.targets.embedded.log_files import stamped_line
 from harness.targets.embedded.worker_process import WorkerProcess, interpreter_for
 
 ACCOUNT_ID = "123456789012"
@@ -597,7 +598,7 @@ class WorkerRegistry:
     def log_note(self, logical_id: str, text: str) -> None:
         """Append a line to the function's log (what its caller saw, say), after its own."""
         with (self.log_dir / f"{logical_id}.log").open("ab") as log:
-            log.write(text.rstrip("\n").encode() + b"\n")
+            log.write(stamped_line(text))
 
     def close(self) -> None:
         """Kill every worker without waiting for running invocations; safe to call twice."""

@@ -1,4 +1,4 @@
-"""Handlers of the target tests' sample app: report, raise, store, log, oversleep."""
+"""Handlers of the target tests' sample app: report, raise, store (logging JSON), oversleep."""
 
 import json
 import os
@@ -20,6 +20,8 @@ def api(event, context):
         item_id = event["pathParameters"]["id"]
         table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
         table.put_item(Item={"id": item_id, "body": event.get("body") or ""})
+        log = {"level": "INFO", "location": "api:22", "message": "item stored", "item_id": item_id}
+        print(json.dumps(log))  # the shape of a Powertools structured log line
         return {"statusCode": 201, "body": json.dumps({"id": item_id})}
     print(f"env requested by {context.aws_request_id}")
     return {
