@@ -6,6 +6,8 @@ from harness.checks import CHECKS as CHECKS
 from harness.checks import Check as Check
 from harness.checks import CheckInput as CheckInput
 from harness.checks import Finding as Finding
+from harness.checks.secrets import Leak as Leak
+from harness.checks.secrets import find_plain_text_secrets as find_plain_text_secrets
 from harness.events import LambdaContext as LambdaContext
 from harness.events import http_api_event as http_api_event
 from harness.inprocess_api import InProcessApi as InProcessApi
