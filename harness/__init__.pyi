@@ -11,6 +11,8 @@ from harness.checks import CHECKS as CHECKS
 from harness.checks import Check as Check
 from harness.checks import CheckInput as CheckInput
 from harness.checks import Finding as Finding
+from harness.checks.secrets import Leak as Leak
+from harness.checks.secrets import find_plain_text_secrets as find_plain_text_secrets
 from harness.offline.backend import MotoUnitBackend as MotoUnitBackend
 from harness.pipeline.buildspec import Buildspec as Buildspec
 from harness.pipeline.buildspec import load_buildspec as load_buildspec

@@ -37,7 +37,8 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "HC104",
         "no-plain-text-secrets",
-        "secret-looking variables and parameters are never plain text",
+        "no key, password, token or credential URL is written in the template, and "
+        "secret-looking parameters are NoEcho",
         "template, console and describe-stacks would show them to anyone who can read them",
         functions.plain_text_secrets,
     ),
@@ -96,6 +97,13 @@ CHECKS: tuple[Check, ...] = (
         "every DynamoDB table is retained on stack deletion and replacement",
         "deleting or replacing the stack must never delete the data",
         tables.retention,
+    ),
+    Check(
+        "HC113",
+        "own-secrets-only",
+        "each function may read exactly the secrets and parameters its environment names",
+        "a compromised or buggy function cannot read another's credentials",
+        access.own_secrets,
     ),
 )
 

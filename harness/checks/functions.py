@@ -13,6 +13,8 @@ import re
 from typing import Any
 
 from harness.checks.pack import CheckInput, Finding, Outcome, outcome, resource_subject, where
+from harness.checks.secrets import find_plain_text_secrets
+from harness.template.loader import load_document
 from harness.template.references import references_in
 
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -34,7 +36,6 @@ ASYNC_SOURCES = frozenset(
 )
 STREAM_SOURCES = frozenset({"Kinesis", "DynamoDB"})
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL", re.I)
-DYNAMIC_REFERENCE = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):")
 
 
 def tracing(checked: CheckInput) -> Outcome:
@@ -95,26 +96,24 @@ def _names(value: Any) -> set[str]:
 
 
 def plain_text_secrets(checked: CheckInput) -> Outcome:
-    """No secret-looking environment variable or parameter holds its value in plain text.
+    """No secret is written in the template, and secret-looking parameters are ``NoEcho``.
 
-    A variable whose name says password, secret, token or key must take its value from a
-    dynamic reference (``{{resolve:secretsmanager:...}}``, ``{{resolve:ssm-secure:...}}``),
-    a ``NoEcho`` parameter or a resource, never a literal; such a parameter must be ``NoEcho``.
+    The whole SAM source is scanned (:mod:`harness.checks.secrets`: access keys, private keys,
+    URLs with passwords, and secret-named values held as literals, in any property, variable
+    or parameter default): a secret belongs in Secrets Manager or SSM, reached by a resource
+    or a ``{{resolve:...}}`` dynamic reference. A parameter whose name says secret must be
+    ``NoEcho``, or its value shows in the console and in describe-stacks.
     """
     model = checked.model
-    findings = []
-    for function in model.functions.values():
-        written = (function.properties.get("Environment") or {}).get("Variables") or {}
-        for name, value in written.items():
-            if SECRET_NAME.search(name) and _plain(value, model):
-                findings.append(
-                    Finding(
-                        function.logical_id,
-                        f"environment variable {name} holds a secret in plain text: take it "
-                        "from Secrets Manager or SSM (a {{resolve:...}} dynamic reference)",
-                        checked.at(function.line),
-                    )
-                )
+    findings = [
+        Finding(
+            leak.subject,
+            f"{leak.describe()}: keep it in Secrets Manager or SSM and refer to it (a resource, "
+            "or a {{resolve:...}} dynamic reference)",
+            checked.at(_subject_line(model, leak.subject) or leak.line),
+        )
+        for leak in find_plain_text_secrets(load_document(model.path))
+    ]
     for parameter in model.parameters.values():
         if SECRET_NAME.search(parameter.name) and not parameter.no_echo:
             findings.append(
@@ -129,14 +128,12 @@ def plain_text_secrets(checked: CheckInput) -> Outcome:
     return outcome(subjects, findings)
 
 
-def _plain(value: Any, model: Any) -> bool:
-    """A literal value, or a Ref to a parameter that is not NoEcho."""
-    if isinstance(value, str):
-        return bool(value) and not DYNAMIC_REFERENCE.search(value)
-    if isinstance(value, dict) and set(value) == {"Ref"}:
-        parameter = model.parameters.get(value["Ref"])
-        return parameter is not None and not parameter.no_echo
-    return False
+def _subject_line(model: Any, subject: str) -> int:
+    """The line a function or parameter of the model starts on, 0 for anything else."""
+    for declared in (model.functions.get(subject), model.parameters.get(subject)):
+        if declared is not None:
+            return int(declared.line)
+    return 0
 
 
 def api_timeout(checked: CheckInput) -> Outcome:

@@ -7,7 +7,9 @@ way to test a URL known once a fixture has deployed the stack, sets pytest's pri
 ``Node._nodeid``, which pytest 9 no longer has. The CLI's own report is what a failure shows,
 one block per failing case with a ``curl`` line that reproduces it, and the JUnit file carries
 it alone as the failure message (no traceback); the settings live in ``schemathesis.toml``
-beside this module.
+beside this module. The write routes' token reaches it in ``ITEMS_API_TOKEN``, which the
+config names for the document's ``bearerAuth`` scheme: never on the command line, where any
+process of the machine could read it.
 """
 
 from __future__ import annotations
@@ -26,13 +28,13 @@ RUN_TIMEOUT_S = 120
 _FAILURES_HEADING = "=== FAILURES ==="
 
 
-def test_the_api_keeps_the_openapi_document_it_serves(api_url: str) -> None:
+def test_the_api_keeps_the_openapi_document_it_serves(api_url: str, api_token: str) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
     run = subprocess.run(
         [str(cli), "--config-file", str(CONFIG), "--no-color", "run",
          api_url + "openapi.json", "--url", api_url.rstrip("/")],
         capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False,
-        env={**os.environ, "COLUMNS": "100"},
+        env={**os.environ, "COLUMNS": "100", "ITEMS_API_TOKEN": api_token},
     )  # fmt: skip
     if run.returncode != 0:
         pytest.fail(_failures_only(run.stdout + run.stderr), pytrace=False)

@@ -3,19 +3,29 @@
 The harness tags, records and deletes synthetic data and sweeps stale leftovers; what an
 item is and which requests create, delete and list items is this app's own business, so
 it lives here (see ``harness.SyntheticContract``).
+
+Creating and deleting need the stage's API token. It is read at run time, only once a test
+that writes asks for the contract (so the read-only prod gate never reads it): from
+``ITEMS_API_TOKEN`` when the pipeline's CodeBuild action resolved it from Secrets Manager
+(a ``SECRETS_MANAGER`` variable), else from the secret the stack's ``ApiTokenSecretArn``
+output names (a laptop, the embedded target, a stage in another account). Never from a file.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from harness import ApiClient, SyntheticData, SyntheticRecord
+from harness import ApiClient, Stack, SyntheticData, SyntheticRecord
 
 SWEEP_PAGE = 100
+TOKEN_VARIABLE = "ITEMS_API_TOKEN"
+TOKEN_SECRET_OUTPUT = "ApiTokenSecretArn"
 
 
 class ItemsContract:
@@ -40,8 +50,21 @@ class ItemsContract:
             params = {"limit": SWEEP_PAGE, "next": page["next"]}
 
 
+def read_api_token(stack: Stack) -> str:
+    """The write routes' token: CodeBuild's resolved variable, else Secrets Manager."""
+    resolved = os.environ.get(TOKEN_VARIABLE, "")
+    if resolved:
+        return resolved
+    secret = stack.client("secretsmanager").get_secret_value(
+        SecretId=stack.outputs[TOKEN_SECRET_OUTPUT]
+    )
+    return str(json.loads(secret["SecretString"])["token"])
+
+
 @pytest.fixture(scope="session")
-def smoke_synthetic_contract() -> ItemsContract:
+def smoke_synthetic_contract(smoke_api: ApiClient, smoke_stack: Stack) -> ItemsContract:
+    """The contract, once the gate's client sends the token on every request."""
+    smoke_api.session.headers["Authorization"] = f"Bearer {read_api_token(smoke_stack)}"
     return ItemsContract()
 
 

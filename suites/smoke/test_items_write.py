@@ -42,3 +42,12 @@ def test_invalid_body_is_400_naming_the_field(
     response = smoke_api.post("items", json=body)
     assert response.status_code == 400, response.text
     assert "quantity" in [error["field"] for error in response.json()["errors"]]
+
+
+def test_a_write_without_the_token_is_refused(
+    smoke_api: ApiClient, new_item: Callable[..., dict[str, Any]]
+) -> None:
+    new = new_item(name="smoke unauthorised")
+    refused = smoke_api.request("POST", "items", json=new, headers={"Authorization": None})
+    assert refused.status_code == 401, refused.text
+    assert smoke_api.get(f"items/{new['id']}").status_code == 404

@@ -56,10 +56,12 @@ UNNAMED_RESOURCES = (
     # HTTP API ids are random: API Gateway paths of HTTP APIs and their tags only.
     re.compile(r":apigateway:\$\{AWS::Region\}::/(apis|apis/\*|tags/\*)$"),
 )
-# Actions with no resource-level permissions: "*" (or every log group) is their only resource.
+# Actions with no resource-level permissions: "*" (or every log group) is their only resource
+# (GetRandomPassword generates the app's token; it reads or writes no secret).
 NO_RESOURCE_ACTIONS = re.compile(
     r"^(logs:(CreateLogDelivery|DeleteLogDelivery|DescribeResourcePolicies|GetLogDelivery"
-    r"|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery|DescribeLogGroups)|kms:CreateKey)$"
+    r"|ListLogDeliveries|PutResourcePolicy|UpdateLogDelivery|DescribeLogGroups)|kms:CreateKey"
+    r"|secretsmanager:GetRandomPassword)$"
 )
 # Keys have random ids: a key grant must be narrowed by a condition, the stack's tag or the
 # pipeline key's alias.

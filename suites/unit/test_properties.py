@@ -68,25 +68,25 @@ invalid_items = st.one_of(
 @PROPERTY_SETTINGS
 @given(item=valid_items)
 def test_any_valid_item_round_trips_unchanged(
-    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, item: dict[str, Any]
+    token_api: InProcessApi, unit_backend: MotoUnitBackend, item: dict[str, Any]
 ) -> None:
     unit_backend.reset()
-    created = inprocess_api.post("/items", json=item)
+    created = token_api.post("/items", json=item)
     assert created.status == 201, created.body
     stored = created.json()
     expected = {"tags": [], **item}
     assert {key: stored[key] for key in expected} == expected
-    assert inprocess_api.get(f"/items/{stored['id']}").json() == stored
-    assert inprocess_api.get("/items").json()["items"] == [stored]
+    assert token_api.get(f"/items/{stored['id']}").json() == stored
+    assert token_api.get("/items").json()["items"] == [stored]
 
 
 @PROPERTY_SETTINGS
 @given(body=invalid_items)
 def test_any_invalid_body_is_a_400_and_stores_nothing(
-    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, body: Any
+    token_api: InProcessApi, unit_backend: MotoUnitBackend, body: Any
 ) -> None:
     unit_backend.reset()
-    response = inprocess_api.post("/items", json=body)
+    response = token_api.post("/items", json=body)
     assert response.status == 400, (body, response.body)
     assert response.json()["errors"]
     assert unit_backend.table("ItemsTable").scan()["Count"] == 0
@@ -95,7 +95,7 @@ def test_any_invalid_body_is_a_400_and_stores_nothing(
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(total=st.integers(0, 30), page_size=st.integers(1, 100))
 def test_paging_returns_every_item_exactly_once(
-    inprocess_api: InProcessApi, unit_backend: MotoUnitBackend, total: int, page_size: int
+    token_api: InProcessApi, unit_backend: MotoUnitBackend, total: int, page_size: int
 ) -> None:
     unit_backend.reset()
     with unit_backend.table("ItemsTable").batch_writer() as batch:
@@ -107,7 +107,7 @@ def test_paging_returns_every_item_exactly_once(
     seen: list[str] = []
     query = {"limit": str(page_size)}
     while True:
-        page = inprocess_api.get("/items", query=query).json()
+        page = token_api.get("/items", query=query).json()
         assert len(page["items"]) <= page_size
         seen += [item["id"] for item in page["items"]]
         if page["next"] is None:

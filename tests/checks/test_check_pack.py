@@ -28,6 +28,7 @@ STABLE = [
     "HC110-failure-destinations",
     "HC111-table-point-in-time-recovery",
     "HC112-table-retention",
+    "HC113-own-secrets-only",
 ]
 """Ids are what ignores and ``-k`` name: changing one is a breaking change, made here."""
 
@@ -44,6 +45,7 @@ CAUGHT = {
     "HC110": {"DroppingFunction"},
     "HC111": {"UnrecoverableTable"},
     "HC112": {"DisposableTable"},
+    "HC113": {"NosyFunction"},
 }
 
 

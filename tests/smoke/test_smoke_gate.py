@@ -110,7 +110,7 @@ def test_the_good_app_passes_and_reports_its_context(
     result = gate()
 
     assert result.ret == 0, result.stdout.str()
-    result.assert_outcomes(passed=12)
+    result.assert_outcomes(passed=13)
     assert "smoke gate verdict: PASS" in _verdict(result)
     junit = ET.parse(pytester.path / "reports" / "smoke-dev.xml").getroot()
     properties = {p.get("name"): p.get("value") for p in junit.iter("property")}
@@ -204,9 +204,9 @@ def test_prod_sends_no_mutating_request_to_the_api(
     result = gate("--stage", "prod")
 
     assert result.ret == 0, result.stdout.str()
-    result.assert_outcomes(passed=10, deselected=2)
+    result.assert_outcomes(passed=10, deselected=3)
     requests = _probe(pytester)["requests"]
     assert requests, "the probe saw no request at all"
     assert [r for r in requests if r[0] in MUTATING_METHODS] == []
     assert (pytester.path / "reports" / "smoke-prod.xml").is_file()
-    result.stdout.fnmatch_lines(["note: deselected 2 mutating test(s): --stage prod*"])
+    result.stdout.fnmatch_lines(["note: deselected 3 mutating test(s): --stage prod*"])

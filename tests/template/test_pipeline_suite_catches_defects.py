@@ -187,6 +187,65 @@ class Defect:
 
 DEFECTS = [
     Defect(
+        "plain-text token in a buildspec",
+        in_buildspec(
+            "buildspec-smoke.yml",
+            lambda spec: spec["env"]["variables"].update(ITEMS_API_TOKEN="q8Zr2VxKp4Lm9Tn6"),
+        ),
+        "test_pipeline_secrets",
+        "test_no_secret_in_the_templates_or_the_buildspecs",
+        ("pipeline/buildspec-smoke.yml", "env.variables.ITEMS_API_TOKEN"),
+    ),
+    Defect(
+        "plain-text token in a project variable",
+        lambda copy: node(
+            copy.template,
+            properties_path("SmokeProdProject", "Environment", "EnvironmentVariables"),
+        ).append({"Name": "ITEMS_API_TOKEN", "Value": "q8Zr2VxKp4Lm9Tn6"}),
+        "test_pipeline_secrets",
+        "test_no_secret_in_the_templates_or_the_buildspecs",
+        ("Resources.SmokeProdProject.Properties.Environment.EnvironmentVariables",),
+    ),
+    Defect(
+        "credentials in a parameter default",
+        set_at(
+            ("Parameters", "RepositoryName", "Default"), "https://ci:hunter22@git.example.com/r"
+        ),
+        "test_pipeline_secrets",
+        "test_no_secret_in_the_templates_or_the_buildspecs",
+        ("Parameters.RepositoryName.Default", "a URL with a password in it"),
+    ),
+    Defect(
+        "prod smoke may read the token",
+        add_statement(
+            "SmokeProdProjectRolePolicy",
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": {"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:*:*:secret:*"},
+            },
+        ),
+        "test_pipeline_secrets",
+        "test_only_the_smoke_gate_and_the_writing_stages_test_roles_read_a_token",
+        ("SmokeProdProjectRolePolicy",),
+    ),
+    Defect(
+        "prod test role reads the token",
+        in_bootstrap(lambda resources: resources["TestRoleApiTokenPolicy"].pop("Condition")),
+        "test_pipeline_secrets",
+        "test_only_the_smoke_gate_and_the_writing_stages_test_roles_read_a_token",
+        ("prod: secret reads", "TestRoleApiTokenPolicy"),
+    ),
+    Defect(
+        "smoke token sent as plain text",
+        lambda copy: action(copy, "SmokeGate", "SmokeSuite")["Configuration"][
+            "EnvironmentVariables"
+        ]["Fn::Sub"][1]["TokenType"]["Fn::If"].__setitem__(1, "PLAINTEXT"),
+        "test_pipeline_secrets",
+        "test_the_smoke_gate_gets_the_token_from_secrets_manager",
+        ("SmokeSuite",),
+    ),
+    Defect(
         "stage removed",
         remove_stage("IntegrationTest"),
         "test_pipeline_stages",

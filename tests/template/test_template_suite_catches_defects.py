@@ -330,6 +330,42 @@ DEFECTS = [
         ("ItemsReadFunction", "POWERTOOLS_METRICS_NAMESPACE"),
     ),
     Defect(
+        "plain-text token in a variable",
+        lambda d: props(d, "ItemsWriteFunction")["Environment"]["Variables"].update(
+            API_TOKEN="q8Zr2VxKp4Lm9Tn6"
+        ),
+        "test_template_secrets",
+        "test_nothing_secret_is_written_in_the_template",
+        ("Resources.ItemsWriteFunction.Properties.Environment.Variables.API_TOKEN",),
+    ),
+    Defect(
+        "token written into the template",
+        lambda d: props(d, "ApiTokenSecret").update(
+            SecretString='{"token": "q8Zr2VxKp4Lm9Tn6"}', GenerateSecretString=None
+        ),
+        "test_template_secrets",
+        "test_the_token_is_generated_per_stack_and_never_written",
+        ("ApiTokenSecret", "SecretString"),
+    ),
+    Defect(
+        "reader may read the token",
+        lambda d: props(d, "ItemsReadFunction")["Policies"].append(
+            {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "ApiTokenSecret"}}}
+        ),
+        "test_template_secrets",
+        "test_only_the_write_function_may_read_the_token_and_the_switch",
+        ("ItemsReadFunctionRole",),
+    ),
+    Defect(
+        "writer may read every secret",
+        lambda d: props(d, "ItemsWriteFunction")["Policies"].append(
+            {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": "*"}}
+        ),
+        "test_template_secrets",
+        "test_only_the_write_function_may_read_the_token_and_the_switch",
+        ("ItemsWriteFunctionRole", '{"secretArn": "*"}'),
+    ),
+    Defect(
         "alarm key administered by the whole account",
         lambda d: key_statements(d)[0].pop("Condition"),
         "test_template_iam",

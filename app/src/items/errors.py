@@ -8,6 +8,7 @@ default; this API promises 400 with the field at fault named, so its handler is 
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
@@ -145,6 +146,23 @@ def answer_route_not_found(_: NotFoundError) -> Response:
         content_type=content_types.APPLICATION_JSON,
         body=MessageBody(message="route not found").model_dump(),
     )
+
+
+def early_answer(
+    status: HTTPStatus, message: str, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A payload 2.0 answer for a request refused before routing (no token, writes paused).
+
+    Built here rather than by a Powertools handler because these checks run before the
+    resolver, and so before it validates the request: a client without the token learns
+    nothing about what the routes accept.
+    """
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **(headers or {})},
+        "body": json.dumps(MessageBody(message=message).model_dump()),
+        "isBase64Encoded": False,
+    }
 
 
 def install_error_handlers(app: APIGatewayHttpResolver) -> None:

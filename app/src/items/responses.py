@@ -13,7 +13,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from items.models import InvalidRequestBody, ItemErrorBody
+from items.models import InvalidRequestBody, ItemErrorBody, MessageBody
 
 
 def _json(description: str, model: type) -> OpenAPIResponse:
@@ -35,3 +35,13 @@ INVALID_REQUEST = _json("The request is invalid; each error names its field", In
 ITEM_NOT_FOUND = _json("No item has this id", ItemErrorBody)
 ITEM_EXISTS = _json("An item with this id exists already", ItemErrorBody)
 UNSUPPORTED_MEDIA_TYPE = _json("The body was not sent as application/json", InvalidRequestBody)
+UNAUTHORIZED = _json(
+    "No API token, or not this stage's: send Authorization: Bearer <token>", MessageBody
+)
+WRITES_PAUSED = _json(
+    "Writes are paused on this stage (its writes-enabled switch is off); retry after the "
+    "Retry-After seconds",
+    MessageBody,
+)
+WRITE_SECURITY = [{"bearerAuth": []}]
+"""The write routes' requirement: the ``bearerAuth`` scheme of the document (``items.auth``)."""

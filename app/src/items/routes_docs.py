@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from items import routes_read, routes_write
 from items.models import MessageBody
@@ -29,6 +30,13 @@ THROTTLED = {
 """API Gateway's own answer on every route once the stage's throttling limits are exceeded
 ("Clients may receive 429 Too Many Requests error responses", AWS API Gateway developer guide,
 Throttling requests to your HTTP API); its body is ``{"message": "Too Many Requests"}``."""
+
+SECURITY_SCHEMES = {
+    "bearerAuth": HTTPBearer(
+        description="The stage's API token (the token key of the secret named by the "
+        "stack's ApiTokenSecretArn output); the write routes require it"
+    )
+}
 
 router = Router()
 
@@ -56,7 +64,11 @@ def openapi_document() -> dict[str, Any]:
     resolver = APIGatewayHttpResolver(enable_validation=True)
     for each in (routes_read.router, routes_write.router, router):
         resolver.include_router(each)
-    document = json.loads(resolver.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    document = json.loads(
+        resolver.get_openapi_json_schema(
+            title=API_TITLE, version=API_VERSION, security_schemes=SECURITY_SCHEMES
+        )
+    )
     for operations in document["paths"].values():
         for operation in operations.values():
             operation["responses"].pop("422", None)

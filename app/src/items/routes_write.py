@@ -1,4 +1,8 @@
-"""Write routes: creating an item (never overwriting) and deleting one."""
+"""Write routes: creating an item (never overwriting) and deleting one.
+
+Both need the API token and open writes, checked by the handler before routing
+(``items.write``); each route documents those answers and the ``bearerAuth`` requirement.
+"""
 
 from __future__ import annotations
 
@@ -52,9 +56,12 @@ CREATED_ITEM_LINKS = {
             "The stored item, with its id and creation time", links=CREATED_ITEM_LINKS
         ),
         400: responses.INVALID_REQUEST,
+        401: responses.UNAUTHORIZED,
         409: responses.ITEM_EXISTS,
         415: responses.UNSUPPORTED_MEDIA_TYPE,
+        503: responses.WRITES_PAUSED,
     },
+    security=responses.WRITE_SECURITY,
 )
 def create_item(new_item: NewItem) -> Item:
     """Store the item under the client's id or a fresh uuid4 hex, stamped with UTC time."""
@@ -79,8 +86,11 @@ def create_item(new_item: NewItem) -> Item:
     responses={
         204: responses.NO_CONTENT,
         400: responses.INVALID_REQUEST,
+        401: responses.UNAUTHORIZED,
         404: responses.ITEM_NOT_FOUND,
+        503: responses.WRITES_PAUSED,
     },
+    security=responses.WRITE_SECURITY,
 )
 def delete_item(
     item_id: Annotated[str, Path(alias="id", pattern=ITEM_ID_PATTERN)],
