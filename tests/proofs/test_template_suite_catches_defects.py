@@ -1,30 +1,41 @@
 """The template suite catches real defects: each mutation of the app's template makes the
 suite test for that property fail, with a message naming the resource at fault.
 
-The suite's test functions are called directly with fixtures built from the mutated
-copy, so this proves the shipped checks (not a re-implementation of them) would fail.
+Each proof runs the shipped suite test through the harness plugin on a broken copy of the
+template (:mod:`mutation_kit`), so this proves the shipped checks, fed by the real fixtures,
+would fail.
 """
 
 from __future__ import annotations
 
-import inspect
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from shipped_suite import suite_module
+from mutation_kit import (
+    Defect,
+    Document,
+    assert_copy_passes,
+    caught_message,
+    drop,
+    repository_sources,
+)
 
-from harness.sam import read_sam_model
-from harness.template import Template
-from harness.template.loader import load_document
-from harness.template.transform import transformed_template
+Edit = Callable[[Document], None]
 
-ROOT = Path(__file__).parents[2]
-APP_TEMPLATE = ROOT / "app" / "template.yaml"
-Document = dict[str, Any]
+
+def app_defect(
+    name: str,
+    edit: Edit,
+    module: str,
+    test: str,
+    names: tuple[str, ...],
+    *,
+    stage: str | None = None,
+) -> Defect:
+    """A defect of the app's template: ``edit`` changes its document."""
+    return Defect(name, lambda copy: edit(copy["app"]), module, test, names, stage)
 
 
 def resources(document: Document) -> Document:
@@ -49,18 +60,7 @@ def set_prop(logical_id: str, name: str, value: Any) -> Callable[[Document], Non
     return mutate
 
 
-def drop(path: tuple[str, ...]) -> Callable[[Document], None]:
-    def mutate(document: Document) -> None:
-        parent: Any = document
-        for part in path[:-1]:
-            parent = parent[part]
-        del parent[path[-1]]
-
-    return mutate
-
-
 def add_unbacked_route(document: Document) -> None:
-    props(document, "ItemsReadFunction")["CodeUri"] = str(APP_TEMPLATE.parent / "src")
     props(document, "ItemsReadFunction")["Events"]["Reports"] = {
         "Type": "HttpApi",
         "Properties": {"ApiId": {"Ref": "ItemsApi"}, "Method": "GET", "Path": "/reports"},
@@ -103,53 +103,43 @@ def latency_alarm_on_the_average(document: Document) -> None:
     alarm["Statistic"] = "Average"
 
 
-@dataclass(frozen=True)
-class Defect:
-    name: str
-    mutate: Callable[[Document], None]
-    module: str
-    test: str
-    names: tuple[str, ...]
-    stage: str | None = None
-
-
 DEFECTS = [
-    Defect(
+    app_defect(
         "tracing dropped",
         set_prop("ItemsReadFunction", "Tracing", "PassThrough"),
         "test_template_functions",
         "test_every_function_has_active_tracing",
         ("ItemsReadFunction", "Properties.TracingConfig.Mode"),
     ),
-    Defect(
+    app_defect(
         "timeout above the API limit",
         set_prop("ItemsWriteFunction", "Timeout", 60),
         "test_template_functions",
         "test_every_function_times_out_below_the_http_api_integration_limit",
         ("ItemsWriteFunction", "Properties.Timeout"),
     ),
-    Defect(
+    app_defect(
         "deprecated runtime",
         set_prop("ItemsWriteFunction", "Runtime", "python3.8"),
         "test_template_functions",
         "test_every_function_runs_on_a_supported_runtime",
         ("ItemsWriteFunction", "'python3.8'"),
     ),
-    Defect(
+    app_defect(
         "log group without retention",
         drop(("Resources", "ItemsWriteLogGroup", "Properties", "RetentionInDays")),
         "test_template_functions",
         "test_every_function_logs_to_a_group_with_retention",
         ("ItemsWriteFunction", "Properties.LoggingConfig.LogGroup"),
     ),
-    Defect(
+    app_defect(
         "wildcard action",
         add_write_policy("ItemsWriteFunction", {"Effect": "Allow", "Action": "*", "Resource": "*"}),
         "test_template_iam",
         "test_no_statement_allows_every_action",
         ("ItemsWriteFunctionRole",),
     ),
-    Defect(
+    app_defect(
         "write on every resource",
         add_write_policy(
             "ItemsWriteFunction", {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
@@ -158,14 +148,14 @@ DEFECTS = [
         "test_no_statement_allows_writes_on_every_resource",
         ("ItemsWriteFunctionRole", "sqs:SendMessage"),
     ),
-    Defect(
+    app_defect(
         "AWS managed FullAccess policy",
         lambda d: props(d, "ItemsReadFunction")["Policies"].append("AmazonDynamoDBFullAccess"),
         "test_template_iam",
         "test_no_role_has_an_aws_managed_full_access_policy",
         ("ItemsReadFunctionRole",),
     ),
-    Defect(
+    app_defect(
         "DynamoDB access beyond the table",
         add_write_policy(
             "ItemsWriteFunction",
@@ -179,7 +169,7 @@ DEFECTS = [
         "test_dynamodb_access_is_limited_to_the_table",
         ("ItemsWriteFunctionRole",),
     ),
-    Defect(
+    app_defect(
         "reader allowed to write",
         lambda d: props(d, "ItemsReadFunction")["Policies"].append(
             {"DynamoDBCrudPolicy": {"TableName": {"Ref": "ItemsTable"}}}
@@ -188,42 +178,42 @@ DEFECTS = [
         "test_functions_that_only_serve_reads_cannot_write_the_table",
         ("ItemsReadFunctionRole", "dynamodb:PutItem"),
     ),
-    Defect(
+    app_defect(
         "point-in-time recovery off",
         drop(("Resources", "ItemsTable", "Properties", "PointInTimeRecoverySpecification")),
         "test_template_data",
         "test_table_has_point_in_time_recovery",
         ("ItemsTable", "Properties.PointInTimeRecoverySpecification"),
     ),
-    Defect(
+    app_defect(
         "table deleted with the stack",
         lambda d: resources(d)["ItemsTable"].update(DeletionPolicy="Delete"),
         "test_template_data",
         "test_table_is_retained_on_delete_and_replace",
         ("ItemsTable", "DeletionPolicy: expected 'Retain', found 'Delete'"),
     ),
-    Defect(
+    app_defect(
         "canary alarm removed",
         drop(("Resources", "ItemsWriteFunction", "Properties", "DeploymentPreference", "Alarms")),
         "test_template_release",
         "test_prod_deploys_by_canary_with_the_errors_alarm_wired",
         ("ItemsWriteFunctionDeploymentGroup", "from SAM ItemsWriteFunction"),
     ),
-    Defect(
+    app_defect(
         "prod without canary",
         prod_deploys_all_at_once,
         "test_template_release",
         "test_prod_deploys_by_canary_with_the_errors_alarm_wired",
         ("ItemsReadFunctionDeploymentGroup", "Properties.DeploymentConfigName"),
     ),
-    Defect(
+    app_defect(
         "no access logs",
         drop(("Resources", "ItemsApi", "Properties", "AccessLogSettings")),
         "test_template_api",
         "test_http_api_writes_access_logs",
         ("ItemsApiApiGatewayDefaultStage", "from SAM ItemsApi"),
     ),
-    Defect(
+    app_defect(
         "no throttling",
         drop(("Resources", "ItemsApi", "Properties", "DefaultRouteSettings")),
         "test_template_api",
@@ -231,105 +221,105 @@ DEFECTS = [
         ("ItemsApiApiGatewayDefaultStage", "DefaultRouteSettings"),
         stage="prod",
     ),
-    Defect(
+    app_defect(
         "public function URL",
         set_prop("ItemsReadFunction", "FunctionUrlConfig", {"AuthType": "NONE"}),
         "test_template_api",
         "test_no_function_url_without_auth",
         ("ItemsReadFunction",),
     ),
-    Defect(
+    app_defect(
         "route without code",
         add_unbacked_route,
         "test_template_api",
         "test_every_route_resolves_to_a_handler_in_the_code",
         ("ItemsReadFunction", "GET /reports"),
     ),
-    Defect(
+    app_defect(
         "ApiUrl output removed",
         drop(("Outputs", "ApiUrl")),
         "test_template_api",
         "test_stack_exports_api_url_and_table_name",
         ("ApiUrl",),
     ),
-    Defect(
+    app_defect(
         "function missing from the dashboard",
         drop_dashboard_rows("ItemsWriteFunction"),
         "test_template_monitoring",
         "test_every_function_api_and_table_is_on_the_dashboard",
         ("ItemsDashboard", "ItemsWriteFunction", "ConcurrentExecutions Maximum"),
     ),
-    Defect(
+    app_defect(
         "table missing from the dashboard",
         drop_dashboard_rows("ItemsTable"),
         "test_template_monitoring",
         "test_every_function_api_and_table_is_on_the_dashboard",
         ("ItemsTable", "ThrottledRequests Sum"),
     ),
-    Defect(
+    app_defect(
         "throttles alarm removed",
         drop(("Resources", "ItemsWriteThrottlesAlarm")),
         "test_template_monitoring",
         "test_alarms_guard_api_errors_and_latency_function_throttles_and_table_throttling",
         ("ItemsWriteFunction", "no alarm on its Throttles"),
     ),
-    Defect(
+    app_defect(
         "latency alarm on the average",
         latency_alarm_on_the_average,
         "test_template_monitoring",
         "test_alarms_guard_api_errors_and_latency_function_throttles_and_table_throttling",
         ("ItemsApi", "no alarm on its p99 Latency"),
     ),
-    Defect(
+    app_defect(
         "alarm threshold the same on every stage",
         set_prop("Api5xxRateAlarm", "Threshold", 5),
         "test_template_monitoring",
         "test_alarm_thresholds_are_set_for_every_stage",
         ("Api5xxRateAlarm", "Properties.Threshold"),
     ),
-    Defect(
+    app_defect(
         "stage without a threshold",
         drop(("Mappings", "StageConfig", "staging", "ApiLatencyP99Ms")),
         "test_template_monitoring",
         "test_alarm_thresholds_are_set_for_every_stage",
         ("ApiLatencyP99Alarm", "StageConfig.staging.ApiLatencyP99Ms is not set"),
     ),
-    Defect(
+    app_defect(
         "alarm notifies nobody",
         drop(("Resources", "ApiLatencyP99Alarm", "Properties", "AlarmActions")),
         "test_template_monitoring",
         "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
         ("ApiLatencyP99Alarm", "Properties.AlarmActions"),
     ),
-    Defect(
+    app_defect(
         "alarm topic not encrypted",
         drop(("Resources", "AlarmTopic", "Properties", "KmsMasterKeyId")),
         "test_template_monitoring",
         "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
         ("no topic CloudWatch alarms can publish to", "AlarmTopic"),
     ),
-    Defect(
+    app_defect(
         "alarm key closed to CloudWatch",
         drop_cloudwatch_key_grant,
         "test_template_monitoring",
         "test_every_alarm_notifies_an_encrypted_topic_cloudwatch_can_publish_to",
         ("no topic CloudWatch alarms can publish to", "AlarmTopic"),
     ),
-    Defect(
+    app_defect(
         "alarm subscription always created",
         lambda d: resources(d)["AlarmSubscription"].pop("Condition"),
         "test_template_monitoring",
         "test_alarm_subscriber_is_optional",
         ("expected 0 AWS::SNS::Subscription", "AlarmSubscription"),
     ),
-    Defect(
+    app_defect(
         "business metrics without a namespace",
         drop(("Globals", "Function", "Environment", "Variables", "POWERTOOLS_METRICS_NAMESPACE")),
         "test_template_monitoring",
         "test_business_metrics_are_named_and_on_the_dashboard",
         ("ItemsReadFunction", "POWERTOOLS_METRICS_NAMESPACE"),
     ),
-    Defect(
+    app_defect(
         "plain-text token in a variable",
         lambda d: props(d, "ItemsWriteFunction")["Environment"]["Variables"].update(
             API_TOKEN="q8Zr2VxKp4Lm9Tn6"
@@ -338,7 +328,7 @@ DEFECTS = [
         "test_nothing_secret_is_written_in_the_template",
         ("Resources.ItemsWriteFunction.Properties.Environment.Variables.API_TOKEN",),
     ),
-    Defect(
+    app_defect(
         "token written into the template",
         lambda d: props(d, "ApiTokenSecret").update(
             SecretString='{"token": "q8Zr2VxKp4Lm9Tn6"}', GenerateSecretString=None
@@ -347,7 +337,7 @@ DEFECTS = [
         "test_the_token_is_generated_per_stack_and_never_written",
         ("ApiTokenSecret", "SecretString"),
     ),
-    Defect(
+    app_defect(
         "reader may read the token",
         lambda d: props(d, "ItemsReadFunction")["Policies"].append(
             {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": {"Ref": "ApiTokenSecret"}}}
@@ -356,7 +346,7 @@ DEFECTS = [
         "test_only_the_write_function_may_read_the_token_and_the_switch",
         ("ItemsReadFunctionRole",),
     ),
-    Defect(
+    app_defect(
         "writer may read every secret",
         lambda d: props(d, "ItemsWriteFunction")["Policies"].append(
             {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": "*"}}
@@ -365,14 +355,14 @@ DEFECTS = [
         "test_only_the_write_function_may_read_the_token_and_the_switch",
         ("ItemsWriteFunctionRole", '{"secretArn": "*"}'),
     ),
-    Defect(
+    app_defect(
         "alarm key administered by the whole account",
         lambda d: key_statements(d)[0].pop("Condition"),
         "test_template_iam",
         "test_resource_policies_grant_only_named_principals",
         ("AlarmKey", "Properties.KeyPolicy.Statement[0].Principal"),
     ),
-    Defect(
+    app_defect(
         "alarm topic open to everyone",
         lambda d: props(d, "AlarmTopicPolicy")["PolicyDocument"]["Statement"][0].update(
             Principal="*"
@@ -385,44 +375,20 @@ DEFECTS = [
 
 
 @pytest.fixture(scope="module")
-def app_document() -> str:
-    return json.dumps(load_document(APP_TEMPLATE))
-
-
-def run_suite_test(defect: Defect, path: Path) -> None:
-    """Call the suite's test with fixtures built from the template at ``path`` (prod)."""
-    stage = defect.stage or "prod"
-
-    def transformed(for_stage: str | None = None) -> Template:
-        return transformed_template(path, {"Stage": for_stage or stage}, "us-east-1")
-
-    fixtures = {
-        "sam_source": Template.from_file(path),
-        "sam_model": read_sam_model(path, {"Stage": stage}),
-        "transformed": transformed,
-        "stage": stage,
-    }
-    test = getattr(suite_module(defect.module), defect.test)
-    test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
+def sources() -> str:
+    return repository_sources()
 
 
 @pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])
-def test_suite_fails_naming_the_resource(defect: Defect, app_document: str, tmp_path: Path) -> None:
-    document = json.loads(app_document)
-    defect.mutate(document)
-    path = tmp_path / "template.json"
-    path.write_text(json.dumps(document, indent=1))
-    with pytest.raises(AssertionError) as caught:
-        run_suite_test(defect, path)
-    for name in defect.names:
-        assert name in str(caught.value)
+def test_suite_fails_naming_the_resource(
+    defect: Defect, sources: str, pytester: pytest.Pytester
+) -> None:
+    message = caught_message(pytester, sources, defect)
+    missing = [name for name in defect.names if name not in message]
+    assert not missing, f"the failure does not name {missing}:\n{message}"
 
 
 def test_the_unmutated_template_passes_every_check_used_above(
-    app_document: str, tmp_path: Path
+    sources: str, pytester: pytest.Pytester
 ) -> None:
-    path = tmp_path / "template.json"
-    path.write_text(app_document)
-    for defect in DEFECTS:
-        if defect.mutate is not add_unbacked_route:  # the copy is away from app/src
-            run_suite_test(defect, path)
+    assert_copy_passes(pytester, sources, DEFECTS)

@@ -9,83 +9,39 @@ this proves the shipped checks (not a re-implementation of them) would fail.
 
 from __future__ import annotations
 
-import ast
-import inspect
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
-from shipped_suite import SUITE, suite_module
+from mutation_kit import (
+    SUITE,
+    Defect,
+    Document,
+    KeyPath,
+    Mutation,
+    RepositoryCopy,
+    assert_copy_passes,
+    caught_message,
+    drop,
+    node,
+    repository_sources,
+    set_at,
+    suite_tests,
+)
 
-from harness.template import Template
-from harness.template.loader import load_document
-from harness.template.transform import transformed_template
-
-ROOT = Path(__file__).parents[2]
-PIPELINE = ROOT / "pipeline"
 SUITE_MODULES = sorted(path.stem for path in SUITE.glob("test_pipeline_*.py"))
 # Linting is cfn-lint's own business, tested there; a mutation per rule would test cfn-lint.
 NOT_MUTATION_TESTED = {
     ("test_pipeline_lint", "test_pipeline_template_is_lint_clean"),
     ("test_pipeline_lint", "test_stage_bootstrap_template_is_lint_clean"),
 }
-APP_TEMPLATE = ROOT / "app" / "template.yaml"
-Document = dict[str, Any]
 
 
-@dataclass
-class PipelineCopy:
-    """A mutable copy of ``pipeline/``: the templates and the buildspecs by file name."""
-
-    template: Document
-    bootstrap: Document
-    buildspecs: dict[str, Document]
-
-    def write(self, root: Path) -> Path:
-        """Write the copy under ``root/pipeline``; return the pipeline template's path."""
-        folder = root / "pipeline"
-        folder.mkdir()
-        for name, buildspec in self.buildspecs.items():
-            (folder / name).write_text(yaml.safe_dump(buildspec, sort_keys=False))
-        (folder / BOOTSTRAP_COPY).write_text(json.dumps(self.bootstrap, indent=1))
-        template = folder / "pipeline.json"
-        template.write_text(json.dumps(self.template, indent=1))
-        return template
+def stages(copy: RepositoryCopy) -> list[Document]:
+    return node(copy["pipeline"], ("Resources", "Pipeline", "Properties", "Stages"))
 
 
-Mutation = Callable[[PipelineCopy], None]
-BOOTSTRAP_COPY = "stage-bootstrap.json"
-
-
-def node(document: Any, path: tuple[str | int, ...]) -> Any:
-    for part in path:
-        document = document[part]
-    return document
-
-
-def set_at(path: tuple[str | int, ...], value: Any) -> Mutation:
-    def mutate(copy: PipelineCopy) -> None:
-        node(copy.template, path[:-1])[path[-1]] = value
-
-    return mutate
-
-
-def drop(path: tuple[str | int, ...]) -> Mutation:
-    def mutate(copy: PipelineCopy) -> None:
-        del node(copy.template, path[:-1])[path[-1]]
-
-    return mutate
-
-
-def stages(copy: PipelineCopy) -> list[Document]:
-    return node(copy.template, ("Resources", "Pipeline", "Properties", "Stages"))
-
-
-def stage(copy: PipelineCopy, name: str) -> Document:
+def stage(copy: RepositoryCopy, name: str) -> Document:
     return next(item for item in stages(copy) if item["Name"] == name)
 
 
@@ -94,25 +50,25 @@ def in_stage(name: str, edit: Callable[[Document], None]) -> Mutation:
 
 
 def in_buildspec(file: str, edit: Callable[[Document], None]) -> Mutation:
-    return lambda copy: edit(copy.buildspecs[file])
+    return lambda copy: edit(copy["buildspecs"][file])
 
 
-def statements(copy: PipelineCopy, policy: str, document: str = "template") -> list[Document]:
+def statements(copy: RepositoryCopy, policy: str, document: str = "pipeline") -> list[Document]:
     path = ("Resources", policy, "Properties", "PolicyDocument", "Statement")
-    return node(getattr(copy, document), path)
+    return node(copy[document], path)
 
 
-def statement(copy: PipelineCopy, policy: str, sid: str, document: str = "template") -> Document:
+def statement(copy: RepositoryCopy, policy: str, sid: str, document: str = "pipeline") -> Document:
     return next(item for item in statements(copy, policy, document) if item.get("Sid") == sid)
 
 
-def key_statement(copy: PipelineCopy, key: str, sid: str) -> Document:
-    listed = node(copy.template, ("Resources", key, "Properties", "KeyPolicy", "Statement"))
+def key_statement(copy: RepositoryCopy, key: str, sid: str) -> Document:
+    listed = node(copy["pipeline"], ("Resources", key, "Properties", "KeyPolicy", "Statement"))
     return next(item for item in listed if item.get("Sid") == sid)
 
 
 def in_bootstrap(edit: Callable[[Document], None]) -> Mutation:
-    return lambda copy: edit(copy.bootstrap["Resources"])
+    return lambda copy: edit(copy["bootstrap"]["Resources"])
 
 
 def trust(resources: Document, role: str) -> Document:
@@ -120,16 +76,16 @@ def trust(resources: Document, role: str) -> Document:
     return resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
 
 
-def action(copy: PipelineCopy, stage_name: str, action_name: str) -> Document:
+def action(copy: RepositoryCopy, stage_name: str, action_name: str) -> Document:
     return next(item for item in stage(copy, stage_name)["Actions"] if item["Name"] == action_name)
 
 
-def prod_deploys_as_dev(copy: PipelineCopy) -> None:
+def prod_deploys_as_dev(copy: RepositoryCopy) -> None:
     dev = action(copy, "DeployDev", "CreateChangeSet")["RoleArn"]
     action(copy, "DeployProd", "CreateChangeSet")["RoleArn"] = json.loads(json.dumps(dev))
 
 
-def prod_smoke_as_staging_test_role(copy: PipelineCopy) -> None:
+def prod_smoke_as_staging_test_role(copy: RepositoryCopy) -> None:
     variables = action(copy, "SmokeProd", "ReadOnlySmokeSuite")["Configuration"]
     sub = variables["EnvironmentVariables"]["Fn::Sub"]
     sub[0] = sub[0].replace("-prod-test", "-staging-test")
@@ -144,7 +100,7 @@ def remove_stage(name: str) -> Mutation:
 
 
 def swap_stages(first: str, second: str) -> Mutation:
-    def mutate(copy: PipelineCopy) -> None:
+    def mutate(copy: RepositoryCopy) -> None:
         items = stages(copy)
         i, j = items.index(stage(copy, first)), items.index(stage(copy, second))
         items[i], items[j] = items[j], items[i]
@@ -152,7 +108,7 @@ def swap_stages(first: str, second: str) -> Mutation:
     return mutate
 
 
-def deploy_prod_from_staging(copy: PipelineCopy) -> None:
+def deploy_prod_from_staging(copy: RepositoryCopy) -> None:
     """The prod change set created and executed right after staging's, before any gate."""
     prod_actions = json.loads(json.dumps(stage(copy, "DeployProd")["Actions"]))
     for action in prod_actions:
@@ -161,7 +117,7 @@ def deploy_prod_from_staging(copy: PipelineCopy) -> None:
     stage(copy, "DeployStaging")["Actions"] += prod_actions
 
 
-def drop_request_approval(copy: PipelineCopy) -> None:
+def drop_request_approval(copy: RepositoryCopy) -> None:
     policy = statements(copy, "PipelineRolePolicy")
     policy[:] = [item for item in policy if item.get("Sid") != "RequestApproval"]
 
@@ -172,17 +128,9 @@ def aim_prod_smoke_at_staging(smoke_prod: Document) -> None:
     environment[0] = environment[0].replace('"value": "prod"', '"value": "staging"')
 
 
-def properties_path(logical_id: str, *path: str | int) -> tuple[str | int, ...]:
-    return ("Resources", logical_id, "Properties", *path)
-
-
-@dataclass(frozen=True)
-class Defect:
-    name: str
-    mutate: Mutation
-    module: str
-    test: str
-    names: tuple[str, ...]
+def properties_path(logical_id: str, *path: str | int) -> KeyPath:
+    """The path of a pipeline template resource's property, from the copy."""
+    return ("pipeline", "Resources", logical_id, "Properties", *path)
 
 
 DEFECTS = [
@@ -199,7 +147,7 @@ DEFECTS = [
     Defect(
         "plain-text token in a project variable",
         lambda copy: node(
-            copy.template,
+            copy,
             properties_path("SmokeProdProject", "Environment", "EnvironmentVariables"),
         ).append({"Name": "ITEMS_API_TOKEN", "Value": "q8Zr2VxKp4Lm9Tn6"}),
         "test_pipeline_secrets",
@@ -209,7 +157,8 @@ DEFECTS = [
     Defect(
         "credentials in a parameter default",
         set_at(
-            ("Parameters", "RepositoryName", "Default"), "https://ci:hunter22@git.example.com/r"
+            ("pipeline", "Parameters", "RepositoryName", "Default"),
+            "https://ci:hunter22@git.example.com/r",
         ),
         "test_pipeline_secrets",
         "test_no_secret_in_the_templates_or_the_buildspecs",
@@ -294,7 +243,7 @@ DEFECTS = [
     ),
     Defect(
         "superseded executions",
-        set_at(("Resources", "Pipeline", "Properties", "ExecutionMode"), "SUPERSEDED"),
+        set_at(("pipeline", "Resources", "Pipeline", "Properties", "ExecutionMode"), "SUPERSEDED"),
         "test_pipeline_stages",
         "test_pipeline_is_v2_and_queues_executions",
         ("Pipeline", "Properties.ExecutionMode", "'SUPERSEDED'"),
@@ -366,7 +315,7 @@ DEFECTS = [
     Defect(
         "report group ARN not passed to the project",
         lambda copy: node(
-            copy.template,
+            copy,
             properties_path("SmokeGateProject", "Environment", "EnvironmentVariables"),
         ).clear(),
         "test_pipeline_actions",
@@ -375,7 +324,7 @@ DEFECTS = [
     ),
     Defect(
         "coverage sent to a test report group",
-        set_at(("Resources", "BuildCoverageReportGroup", "Properties", "Type"), "TEST"),
+        set_at(("pipeline", "Resources", "BuildCoverageReportGroup", "Properties", "Type"), "TEST"),
         "test_pipeline_actions",
         "test_report_groups_are_declared_and_referenced",
         ("stage Build", "BuildCoverageReportGroup", "must be CODE_COVERAGE"),
@@ -484,7 +433,7 @@ DEFECTS = [
     ),
     Defect(
         "bucket policy removed",
-        drop(("Resources", "ArtifactBucketPolicy")),
+        drop(("pipeline", "Resources", "ArtifactBucketPolicy")),
         "test_pipeline_artifacts",
         "test_every_bucket_denies_requests_without_tls",
         ("ArtifactBucket", "nothing denies requests made without TLS"),
@@ -499,7 +448,7 @@ DEFECTS = [
     Defect(
         "old versions kept forever",
         lambda copy: node(
-            copy.template, properties_path("ArtifactBucket", "LifecycleConfiguration", "Rules", 0)
+            copy, properties_path("ArtifactBucket", "LifecycleConfiguration", "Rules", 0)
         ).pop("NoncurrentVersionExpiration"),
         "test_pipeline_artifacts",
         "test_every_bucket_expires_old_objects",
@@ -516,9 +465,9 @@ DEFECTS = [
     ),
     Defect(
         "service wildcard in a key policy",
-        lambda copy: node(
-            copy.template, properties_path("ArtifactKey", "KeyPolicy", "Statement", 0)
-        ).update(Action="kms:*"),
+        lambda copy: node(copy, properties_path("ArtifactKey", "KeyPolicy", "Statement", 0)).update(
+            Action="kms:*"
+        ),
         "test_pipeline_iam",
         "test_no_policy_allows_every_action",
         ("ArtifactKey", "Properties.KeyPolicy.Statement[0]", "kms:*"),
@@ -652,9 +601,9 @@ DEFECTS = [
     ),
     Defect(
         "prod account cannot decrypt artifacts",
-        lambda copy: node(
-            copy.template, properties_path("ArtifactKey", "KeyPolicy", "Statement")
-        ).remove(key_statement(copy, "ArtifactKey", "ProdStageDeployment")),
+        lambda copy: node(copy, properties_path("ArtifactKey", "KeyPolicy", "Statement")).remove(
+            key_statement(copy, "ArtifactKey", "ProdStageDeployment")
+        ),
         "test_pipeline_accounts",
         "test_artifact_store_grants_exactly_each_stages_deployment_roles",
         ("ArtifactKey: grants nothing to the prod account",),
@@ -690,9 +639,9 @@ DEFECTS = [
     ),
     Defect(
         "trail key closed to CloudTrail",
-        lambda copy: node(
-            copy.template, properties_path("AuditKey", "KeyPolicy", "Statement")
-        ).remove(key_statement(copy, "AuditKey", "CloudTrailEncryptsLogFiles")),
+        lambda copy: node(copy, properties_path("AuditKey", "KeyPolicy", "Statement")).remove(
+            key_statement(copy, "AuditKey", "CloudTrailEncryptsLogFiles")
+        ),
         "test_pipeline_audit",
         "test_created_trail_covers_every_region_validates_encrypts_and_logs_artifact_access",
         ("any_match: none of the", "AuditKey"),
@@ -715,7 +664,7 @@ DEFECTS = [
     ),
     Defect(
         "organisation setting still creates the trail",
-        lambda copy: node(copy.template, ("Resources", "Trail")).pop("Condition"),
+        lambda copy: node(copy["pipeline"], ("Resources", "Trail")).pop("Condition"),
         "test_pipeline_audit",
         "test_organisation_trail_setting_creates_nothing",
         ("still creates the trail's", "'Trail'"),
@@ -730,7 +679,7 @@ DEFECTS = [
     Defect(
         "audit logs kept forever",
         lambda copy: node(
-            copy.template, properties_path("AuditBucket", "LifecycleConfiguration", "Rules", 0)
+            copy, properties_path("AuditBucket", "LifecycleConfiguration", "Rules", 0)
         ).pop("ExpirationInDays"),
         "test_pipeline_artifacts",
         "test_every_bucket_expires_old_objects",
@@ -877,67 +826,23 @@ DEFECTS = [
 
 
 @pytest.fixture(scope="module")
-def pipeline_sources() -> str:
-    """The pipeline template and its buildspecs, serialised once, copied fresh per test."""
-    buildspecs = {
-        path.name: yaml.safe_load(path.read_text()) for path in PIPELINE.glob("buildspec-*.yml")
-    }
-    template = load_document(PIPELINE / "pipeline.yaml")
-    bootstrap = load_document(PIPELINE / "stage-bootstrap.yaml")
-    return json.dumps({"template": template, "bootstrap": bootstrap, "buildspecs": buildspecs})
-
-
-def pipeline_copy(sources: str) -> PipelineCopy:
-    return PipelineCopy(**json.loads(sources))
-
-
-def app_transformed(stage: str | None = None) -> Template:
-    """The app's transformed template, as the ``transformed`` fixture gives it (not mutated)."""
-    return transformed_template(APP_TEMPLATE, {"Stage": stage or "prod"}, "us-east-1")
-
-
-def run_suite_test(module: str, test_name: str, template_path: Path) -> None:
-    """Call a suite test with the fixtures the plugin builds for the suite, from the copy."""
-    fixtures = {
-        "pipeline_template": Template.from_file(template_path),
-        "bootstrap_template": Template.from_file(template_path.parent / BOOTSTRAP_COPY),
-        "repo_root": template_path.parents[1],
-        "transformed": app_transformed,
-    }
-    test = getattr(suite_module(module), test_name)
-    test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
+def sources() -> str:
+    return repository_sources()
 
 
 @pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])
 def test_suite_fails_naming_the_stage_or_resource(
-    defect: Defect, pipeline_sources: str, tmp_path: Path
+    defect: Defect, sources: str, pytester: pytest.Pytester
 ) -> None:
-    copy = pipeline_copy(pipeline_sources)
-    defect.mutate(copy)
-    template_path = copy.write(tmp_path)
-    with pytest.raises(AssertionError) as caught:
-        run_suite_test(defect.module, defect.test, template_path)
-    message = str(caught.value)
+    message = caught_message(pytester, sources, defect)
     missing = [name for name in defect.names if name not in message]
     assert not missing, f"the failure does not name {missing}:\n{message}"
 
 
 def test_the_unmutated_pipeline_passes_every_check_used_above(
-    pipeline_sources: str, tmp_path: Path
+    sources: str, pytester: pytest.Pytester
 ) -> None:
-    template_path = pipeline_copy(pipeline_sources).write(tmp_path)
-    for module, test_name in sorted({(defect.module, defect.test) for defect in DEFECTS}):
-        run_suite_test(module, test_name, template_path)
-
-
-def suite_tests(module: str) -> set[tuple[str, str]]:
-    """The test functions a suite module defines, read without importing it (and cfn-lint)."""
-    tree = ast.parse((SUITE / f"{module}.py").read_text())
-    return {
-        (module, statement.name)
-        for statement in tree.body
-        if isinstance(statement, ast.FunctionDef) and statement.name.startswith("test_")
-    }
+    assert_copy_passes(pytester, sources, DEFECTS)
 
 
 def test_every_pipeline_suite_test_has_a_defect_it_catches() -> None:
