@@ -101,11 +101,26 @@ def _adopt_ready_s() -> float:
     return ready
 
 
+def _create_item(stack: Any, name: str) -> str:
+    """POST an item as the suites do, with the stage's token from its secret; its id."""
+    secret = stack.client("secretsmanager").get_secret_value(
+        SecretId=stack.outputs["ApiTokenSecretArn"]
+    )
+    token = json.loads(secret["SecretString"])["token"]
+    created = requests.post(
+        stack.api_url + "items",
+        json={"name": name, "quantity": 1},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    created.raise_for_status()
+    return str(created.json()["id"])
+
+
 def _latencies(stack: Any) -> dict[str, float]:
+    item_id = _create_item(stack, "bench")
     with requests.Session() as http:
-        created = http.post(stack.api_url + "items", json={"name": "bench", "quantity": 1})
-        created.raise_for_status()
-        url = stack.api_url + f"items/{created.json()['id']}"
+        url = stack.api_url + f"items/{item_id}"
         for _ in range(WARM_UP):
             http.get(url).raise_for_status()
         samples = []
@@ -117,15 +132,13 @@ def _latencies(stack: Any) -> dict[str, float]:
     return {
         "api_p50_ms": statistics.median(samples),
         "api_p99_ms": quantiles[98],
-        "inprocess_p50_ms": _inprocess_p50_ms(stack, created.json()["id"]),
+        "inprocess_p50_ms": _inprocess_p50_ms(stack, item_id),
     }
 
 
 def _load(stack: Any) -> dict[str, float]:
     """Throughput and tail latency under concurrent clients (see the module doc)."""
-    created = requests.post(stack.api_url + "items", json={"name": "load", "quantity": 1})
-    created.raise_for_status()
-    url = stack.api_url + f"items/{created.json()['id']}"
+    url = stack.api_url + f"items/{_create_item(stack, 'load')}"
     figures = _load_figures(url, "")
     fresh = _run_load(url, clients=20, seconds=LOAD_SECONDS, new_connections=True)
     return figures | {"api_p99_ms_20_new_connections": fresh["p99_ms"]}
