@@ -143,6 +143,13 @@ def run_suite(pytester: pytest.Pytester, node_ids: Iterable[str]) -> list[pytest
     return reports
 
 
+def assert_caught(pytester: pytest.Pytester, sources: str, defect: Defect) -> None:
+    """The suite test fails on the broken copy with a message naming each of ``defect.names``."""
+    message = caught_message(pytester, sources, defect)
+    missing = [name for name in defect.names if name not in message]
+    assert not missing, f"the failure does not name {missing}:\n{message}"
+
+
 def caught_message(pytester: pytest.Pytester, sources: str, defect: Defect) -> str:
     """The assertion message the suite test fails with on the broken copy."""
     copy = fresh_copy(sources)
