@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.build import builder, s3_code
+from harness.build.s3_code import Downloader
 from harness.sam import SamModel
 from harness.sam.definitions import inline_includes
 from harness.sam.model import SamFunction
 from harness.targets.base import Gap
-from harness.build import builder, s3_code
-from harness.build.s3_code import Downloader
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

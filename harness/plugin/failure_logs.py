@@ -1,9 +1,11 @@
 """A failing test's report carries the logs of the Lambda invocations it caused.
 
 The mark is taken when the test body starts, so the logs of the deploy and of earlier
-tests stay out; targets whose logs live elsewhere (CloudWatch) attach nothing. The
+tests stay out; targets whose logs live elsewhere (CloudWatch) attach nothing. A session
+attached to a running ``harness up`` attaches the lines that process logged meanwhile. The
 section ends with the ``python -m harness logs`` command that shows the same logs again
-from the kept work dir, bounded by the test's start and end. After a
+from the work dir (kept after a failed session; a ``harness up``'s while it runs), bounded
+by the test's start and end. After a
 failed session the target's work dir (moto's and the workers' logs) is kept (see the
 ``target`` fixture) and named at the end of the summary, relayed from xdist workers.
 """
@@ -42,7 +44,7 @@ def pytest_runtest_makereport(
         if logs:
             again = stack.logs_command(call.start, call.stop)
             if again is not None:
-                logs += f"\n\nAgain, from the work dir a failed session keeps:\n{again}"
+                logs += f"\n\nAgain, with harness logs:\n{again}"
             report.sections.append(("Captured Lambda worker logs", logs))
     return report
 

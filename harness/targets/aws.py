@@ -72,13 +72,7 @@ class AwsTarget(Target):
             NoCredentialsError,
         )
 
-        stack = Stack(
-            name=stack_name,
-            endpoint=self.endpoint,
-            outputs={},
-            physical_ids={},
-            client_factory=self._client_factory,
-        )
+        stack = self._new_stack(stack_name)
         endpoint_url = stack.client("cloudformation").meta.endpoint_url
         where = f"region {self.endpoint.region}, endpoint {endpoint_url}"
         try:
@@ -95,6 +89,30 @@ class AwsTarget(Target):
             stack.emulation_gaps = list(running.emulation_gaps)
             stack.api_urls = dict(running.api_urls)
         return stack
+
+    def _new_stack(self, stack_name: str) -> Stack:
+        """The stack before discovery; one a running ``harness up`` serves knows its logs."""
+        running = None if self._running_up is None else self._running_up.stacks.get(stack_name)
+        if running is None:
+            return Stack(
+                name=stack_name,
+                endpoint=self.endpoint,
+                outputs={},
+                physical_ids={},
+                client_factory=self._client_factory,
+            )
+        from harness.targets.embedded.attached import RunningUpStack
+
+        assert self._running_up is not None
+        return RunningUpStack(
+            name=stack_name,
+            endpoint=self.endpoint,
+            outputs={},
+            physical_ids={},
+            client_factory=self._client_factory,
+            log_dir=Path(self._running_up.log_dir),
+            functions=dict(running.functions),
+        )
 
     def teardown(self, *, keep_logs: bool = False) -> None:
         """Nothing to release: the stack belongs to the pipeline."""

@@ -121,6 +121,35 @@ def test_the_aws_target_at_a_harness_up_endpoint_runs_the_release_checks(
     assert "emulation gaps" in stdout
 
 
+def test_a_failing_attached_test_reports_the_lambda_logs_it_caused(
+    app_up: tuple[Path, str], pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state_path, _ = app_up
+    monkeypatch.setenv(STATE_FILE_ENV, str(state_path))
+    pytester.makeconftest('pytest_plugins = ["harness.plugin"]')
+    pytester.makepyfile(
+        """
+        import requests
+
+        def test_an_item_that_is_not_there(api_url):
+            answer = requests.get(api_url + "items/not-there-attached", timeout=30)
+            assert answer.status_code == 200
+        """
+    )
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--target", "embedded", "--stack-name", STACK
+    )
+    result.assert_outcomes(failed=1)
+    report = result.stdout.str()
+    section = report[report.index("Captured Lambda worker logs") :]
+    started = re.findall(r"\[ItemsReadFunction\] START RequestId: (\S+)", section)
+    assert len(started) == 1, section
+    assert f"REPORT RequestId: {started[0]}" in section
+    state = read_running(state_path)
+    assert state is not None
+    assert f"python -m harness logs --all --work-dir {state.log_dir}" in section
+
+
 def _line(stdout: str, fragment: str) -> str:
     return next((line for line in stdout.splitlines() if fragment in line), "")
 
