@@ -63,7 +63,11 @@ def export_source(repo: Path, ref: str | None, destination: Path) -> None:
         try:
             git(repo, "archive", "--format=tar", f"--output={archive}", ref)
             with tarfile.open(archive) as tar:
-                tar.extractall(destination, filter="data")
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(destination, filter="data")
+                else:  # Python before 3.11.4 (Debian 12's 3.11.2) has no extraction filters;
+                    # the archive is git's own, of this repository's tree, so it is trusted.
+                    tar.extractall(destination)
         finally:
             archive.unlink(missing_ok=True)
         return
