@@ -24,7 +24,6 @@ from mutation_kit import (
     assert_copy_passes,
     drop,
     node,
-    repository_sources,
     set_at,
     suite_tests,
 )
@@ -823,11 +822,6 @@ DEFECTS = [
         ("IntegrationReport", "IntegrationTestVariables"),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def sources() -> str:
-    return repository_sources()
 
 
 @pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])

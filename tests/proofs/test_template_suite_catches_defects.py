@@ -19,7 +19,6 @@ from mutation_kit import (
     assert_caught,
     assert_copy_passes,
     drop,
-    repository_sources,
 )
 
 Edit = Callable[[Document], None]
@@ -372,11 +371,6 @@ DEFECTS = [
         ("AlarmTopicPolicy", "Properties.PolicyDocument.Statement[0].Principal"),
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def sources() -> str:
-    return repository_sources()
 
 
 @pytest.mark.parametrize("defect", DEFECTS, ids=[defect.name for defect in DEFECTS])
