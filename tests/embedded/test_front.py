@@ -388,6 +388,70 @@ def test_a_garbled_request_line_is_a_json_400(api):
     assert json.loads(body) == {"message": "Bad Request"}
 
 
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /respond HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * 100 + b"\r\n", b"431"),
+        (b"GET /respond HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
+        (b"GET /respond HTTP/2.0\r\nHost: x\r\n\r\n", b"505"),
+        (b"GET /respond HTTP/one\r\nHost: x\r\n\r\n", b"400"),
+        (b"GET /respond\r\n\r\n", b"400"),
+        (b"GET /respond HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", b"400"),
+        (b"GET /respond HTTP/1.1\r\nX-Folded: a\r\n continued\r\n\r\n", b"400"),
+        (b"GET /respond HTTP/1.1\r\nHost : x\r\n\r\n", b"400"),
+    ],
+    ids=[
+        "101-headers",
+        "long-line",
+        "http2",
+        "bad-version",
+        "http0.9",
+        "no-colon",
+        "obs-fold",
+        "space-before-colon",
+    ],
+)
+def test_a_header_block_the_front_cannot_take_is_a_json_error_and_no_invoke(
+    api, functions, request_bytes, status
+):
+    head, _, body = raw_exchange(api, request_bytes).partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == status
+    assert b"Connection: close" in head
+    assert "message" in json.loads(body)
+    assert functions.events == []
+
+
+def test_header_fields_keep_their_order_duplicates_and_trimmed_values(send, functions):
+    send("GET", "/respond", headers=[("X-Dup", "  one "), ("x-dup", "two\t"), ("X-Empty", "")])
+    event = functions.events[-1][1]
+    assert event["headers"]["x-dup"] == "one,two"
+    assert event["headers"]["x-empty"] == ""
+
+
+def test_keep_alive_follows_the_version_and_the_connection_header(api, functions):
+    one_zero = raw_exchange(api, b"GET /respond HTTP/1.0\r\nHost: x\r\n\r\n")
+    assert b"Connection: close" in one_zero.partition(b"\r\n\r\n")[0]
+    with socket.create_connection(("127.0.0.1", api.port), timeout=10) as connection:
+        for _ in range(2):  # HTTP/1.0 keep-alive: the connection serves a second request
+            connection.sendall(b"GET /respond HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+            head = connection.recv(65536).partition(b"\r\n\r\n")[0]
+            assert head.startswith(b"HTTP/1.1 200 ")
+            assert b"Connection: close" not in head
+    closing = raw_exchange(api, b"GET /respond HTTP/1.1\r\nConnection: close\r\n\r\n")
+    assert closing.startswith(b"HTTP/1.1 200 ")
+
+
+def test_expect_100_continue_is_answered_before_the_body(api, functions):
+    with socket.create_connection(("127.0.0.1", api.port), timeout=10) as connection:
+        connection.sendall(
+            b"POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+        )
+        assert connection.recv(65536).startswith(b"HTTP/1.1 100 Continue\r\n")
+        connection.sendall(b"{}")
+        assert connection.recv(65536).startswith(b"HTTP/1.1 200 ")
+    assert functions.events[-1][1]["body"] == "{}"
+
+
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "BREW"])
 def test_unknown_methods_get_the_missing_route_answer_in_json(functions, method, tmp_path):
     with (

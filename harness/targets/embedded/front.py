@@ -19,6 +19,8 @@ client must get API Gateway's JSON answers, never a traceback, silence or an HTM
   closed after the answer.
 * Headers and body leave in one write, so neither Nagle nor a delayed ACK holds the
   body back on keep-alive connections.
+* The request line and header block are read by :mod:`http_head` (not the ``email``
+  package's parser), with ``http.server``'s limits; what it refuses is answered here.
 
 Each API writes an access log, one line a request, stamped with the time like every log
 file of the target (:mod:`log_files`): the fields of the API's own access log ``Format``
@@ -36,13 +38,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 
 from harness.apigateway import Answer, ApiGateway, ApiRequest, gateway_answer
 from harness.apigateway.answers import GatewayResponse
 from harness.apigateway.gateway import MAX_PAYLOAD_BYTES, Exchange
+from harness.targets.embedded.http_head import HeadParsing
 from harness.targets.embedded.log_files import stamped_line
 
 LISTEN_BACKLOG = 128
@@ -263,7 +266,7 @@ class _TooLarge(Exception):
     """The request body exceeds API Gateway's payload limit."""
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(HeadParsing):
     """Reads one request at a time off a connection; every method goes to the gateway."""
 
     protocol_version = "HTTP/1.1"

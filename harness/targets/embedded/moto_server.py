@@ -7,7 +7,8 @@ are this process's moto backends.
 
 A ``front`` may wrap moto's WSGI application: the embedded target's Lambda Invoke API
 answers its own requests there and hands every other one to moto untouched, on the same
-port, so clients keep one endpoint and pay no extra hop.
+port, so clients keep one endpoint and pay no extra hop. Request heads are read by
+:mod:`http_head`: every AWS call a handler makes passes here.
 
 moto never runs Lambda code here (our workers do), so its Docker path is switched off
 with moto's documented server-mode setting (``POST /moto-api/config`` with
@@ -27,7 +28,9 @@ from typing import TYPE_CHECKING
 import requests
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.server import ThreadedMotoServer
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from harness.targets.embedded.http_head import HeadParsing
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -62,6 +65,10 @@ class MotoServerError(RuntimeError):
     """moto could not listen; the message names the address it tried."""
 
 
+class _MotoRequestHandler(HeadParsing, WSGIRequestHandler):
+    """werkzeug's handler reading request heads without the ``email`` package (:mod:`http_head`)."""
+
+
 class _StartupReportingServer(ThreadedMotoServer):
     """ThreadedMotoServer with a front, whose ``start()`` returns when binding fails.
 
@@ -78,7 +85,13 @@ class _StartupReportingServer(ThreadedMotoServer):
             app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
             if self.front is not None:
                 app = self.front(app)
-            self._server = make_server(self._ip_address, self._port, app, threaded=True)
+            self._server = make_server(
+                self._ip_address,
+                self._port,
+                app,
+                threaded=True,
+                request_handler=_MotoRequestHandler,
+            )
             self._server_ready_event.set()
             self._server.serve_forever()
         except BaseException as error:

@@ -13,6 +13,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -36,6 +37,7 @@ LOG_CAPTURE_LIMIT = 1 << 20
 _DRAIN_TIMEOUT_S = 2.0
 _EXIT_GRACE_S = 1.0
 _WORKER_MAIN = Path(__file__).with_name("worker_main.py")
+_PEAK_RESIDENT = re.compile(rb"^VmHWM:\s+(\d+) kB", re.MULTILINE)
 
 
 @functools.cache
@@ -211,6 +213,7 @@ class WorkerProcess:
         self.ready = False
         self.init_error: dict[str, Any] | None = None
         self.init_duration_ms = 0.0
+        self._status_fd: int | None = None
 
     @property
     def pid(self) -> int:
@@ -240,15 +243,18 @@ class WorkerProcess:
         return self._responses.read(deadline)
 
     def max_memory_mb(self) -> int | None:
-        """The process's peak resident set (``VmHWM``), as Lambda's ``Max Memory Used``."""
+        """The process's peak resident set (``VmHWM``), as Lambda's ``Max Memory Used``.
+
+        Read on every REPORT line, so the status file stays open and is re-read in place.
+        """
         try:
-            status = Path(f"/proc/{self.pid}/status").read_text()
+            if self._status_fd is None:
+                self._status_fd = os.open(f"/proc/{self.pid}/status", os.O_RDONLY)
+            status = os.pread(self._status_fd, 1 << 14, 0)
         except OSError:
             return None
-        for line in status.splitlines():
-            if line.startswith("VmHWM:") and line.split()[1].isdigit():
-                return -(-int(line.split()[1]) // 1024)
-        return None
+        found = _PEAK_RESIDENT.search(status)
+        return None if found is None else -(-int(found.group(1)) // 1024)
 
     def signal_kill(self) -> None:
         """SIGKILL the whole process group (the handler's children too) without waiting."""
@@ -278,6 +284,9 @@ class WorkerProcess:
                 self._requests.close()
             self._responses.close()
             self.tap.close(join_timeout_s)
+        if self._status_fd is not None:
+            os.close(self._status_fd)
+            self._status_fd = None
 
     def exit_description(self) -> str:
         """How the process ended, in the words Lambda uses (``signal: killed``, ``exit status 2``).
