@@ -48,6 +48,8 @@ from harness.targets.embedded.release.clock import ReleaseClock
 from harness.targets.embedded.release.metric_math import ExpressionError, as_series, evaluate
 from harness.targets.embedded.release.state import extension
 from harness.targets.embedded.release.statistics import (
+    RAW_RETENTION_NOMINAL_S,
+    ROLLUP_PERIOD_NOMINAL_S,
     MetricIndex,
     Sample,
     metric_key,
@@ -151,6 +153,29 @@ class AlarmEvaluator:
                 self.evaluate_due()
             except Exception:  # one bad alarm must not end every alarm's evaluation
                 _LOG.exception("alarm evaluation failed")
+            try:
+                self.roll_up_metrics()
+            except Exception:  # the metrics stay raw a tick longer; evaluation goes on
+                _LOG.exception("metric roll-up failed")
+
+    def roll_up_metrics(self, now: float | None = None) -> None:
+        """Keep the metric store within CloudWatch's retention (:mod:`statistics`).
+
+        Raw datapoints stay for 3 nominal hours, or for the longest evaluation range of any
+        alarm in the backend when that is longer (a period of one day is allowed), so no
+        alarm ever evaluates a percentile on rolled-up data.
+        """
+        backend = self._backend()
+        longest = max(
+            (
+                (alarm_period(alarm) or 0.0) * (int(alarm.evaluation_periods) + EXTRA_PERIODS)
+                for alarm in list(backend.alarms.values())
+            ),
+            default=0.0,
+        )
+        horizon = self.clock.wall(max(RAW_RETENTION_NOMINAL_S, longest))
+        moment = time.time() if now is None else now
+        MetricIndex.of(backend).roll_up(moment - horizon, self.clock.wall(ROLLUP_PERIOD_NOMINAL_S))
 
     def evaluate_due(self, now: float | None = None) -> None:
         """Evaluate each owned alarm whose latest period ended since its last evaluation."""
