@@ -7,15 +7,25 @@
 * ``adopt_ready_s``: the same for ``fixtures/apps/rest_hello``, the REST hello world
   ``sam init`` makes (the README's adoption example): a new target, its deploy, its API up.
 * ``api_p50_ms`` / ``api_p99_ms``: ``GET /items/{id}`` through the local HTTP API, 1,000
-  requests after warm-up; ``inprocess_p50_ms``: the same handler called in this process
-  against the same moto, so the difference is the API + worker overhead.
+  requests after warm-up over one keep-alive ``http.client`` connection (the leanest client,
+  so the figure is the front's and the worker's, not a client library's);
+  ``inprocess_p50_ms``: the same handler called in this process against the same moto, so
+  the difference is the API + worker overhead (goal: ``api_p50_ms`` at most 1.2 times it).
+  The two are sampled alternately, a request then a call, so a slow spell of the machine
+  (this VM's CPU steal comes and goes) weighs on both alike. ``api_p50_ms_requests``: the
+  same requests through ``requests`` (what the figures of 2026-12-03 and before used), its
+  own cost included.
 * ``deploy_s_{1,10,50}fn``: deploying generated templates with that many functions (each
   waits for its functions' INIT, as Lambda's first request would).
 * ``api_rps_1_client`` / ``api_rps_16_clients`` / ``api_p99_ms_16_clients``: ``GET
   /items/{id}`` (a handler that waits on DynamoDB) for a few seconds from 1 and 16 keep-alive
   clients, driven from another process (:mod:`bench.load`) so the load generator never
   competes for this process's GIL; goals: 16 clients at least 3 times one client's
-  throughput, p99 at most 50 ms.
+  throughput, p99 at most 50 ms. ``api_cpu_ms_per_request_16_clients``: the CPU those 16
+  clients' requests cost, every process counted (this one, the workers, the load
+  generator: :mod:`bench.cpu`); ``api_rps_cpu_bound`` = cores / that, the throughput the
+  machine's cores allow at all, which a handler that works on the same machine's moto
+  cannot exceed however many environments run.
 * ``api_rps_1_client_io_wait`` / ``api_rps_16_clients_io_wait`` /
   ``api_p99_ms_16_clients_io_wait``: the same on a handler that only waits 20 ms (a slow
   downstream): what concurrency gives when the machine's CPU is not the limit.
@@ -28,6 +38,7 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import signal
@@ -37,11 +48,15 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import urlsplit
 
 import requests
+
+from bench.cpu import tree_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TEMPLATE = ROOT / "app" / "template.yaml"
@@ -118,22 +133,58 @@ def _create_item(stack: Any, name: str) -> str:
 
 
 def _latencies(stack: Any) -> dict[str, float]:
+    """API and in-process latency, sampled alternately (see the module doc)."""
     item_id = _create_item(stack, "bench")
-    with requests.Session() as http:
-        url = stack.api_url + f"items/{item_id}"
-        for _ in range(WARM_UP):
-            http.get(url).raise_for_status()
-        samples = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            http.get(url).raise_for_status()
-            samples.append((time.perf_counter() - started) * 1000)
-    quantiles = statistics.quantiles(samples, n=100)
+    url = urlsplit(stack.api_url + f"items/{item_id}")
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+
+    def through_api() -> None:
+        connection.request("GET", url.path)
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {url.path}: {response.status}")
+
+    try:
+        with _inprocess_handler(stack, item_id) as in_process:
+            api, direct = _alternating(through_api, in_process)
+    finally:
+        connection.close()
+    with requests.Session() as session:
+        client = _samples(lambda: session.get(url.geturl()).raise_for_status())
     return {
-        "api_p50_ms": statistics.median(samples),
-        "api_p99_ms": quantiles[98],
-        "inprocess_p50_ms": _inprocess_p50_ms(stack, item_id),
+        "api_p50_ms": statistics.median(api),
+        "api_p99_ms": statistics.quantiles(api, n=100)[98],
+        "inprocess_p50_ms": statistics.median(direct),
+        "api_p50_ms_requests": statistics.median(client),
     }
+
+
+def _alternating(
+    first: Callable[[], None], second: Callable[[], None]
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of each call of ``first`` and ``second``, taken in turns."""
+    for _ in range(WARM_UP):
+        first()
+        second()
+    firsts, seconds = [], []
+    for _ in range(REQUESTS):
+        firsts += _samples(first, 1, warm_up=0)
+        seconds += _samples(second, 1, warm_up=0)
+    return firsts, seconds
+
+
+def _samples(
+    call: Callable[[], None], count: int = REQUESTS, warm_up: int = WARM_UP
+) -> list[float]:
+    for _ in range(warm_up):
+        call()
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
 
 
 def _load(stack: Any) -> dict[str, float]:
@@ -155,11 +206,15 @@ def _waiting_load(target: Any) -> dict[str, float]:
 def _load_figures(url: str, suffix: str) -> dict[str, float]:
     _run_load(url, clients=16, seconds=1.0)  # starts the environments 16 clients need
     one = _run_load(url, clients=1, seconds=LOAD_SECONDS)
+    cpu_before = tree_cpu_seconds()
     sixteen = _run_load(url, clients=16, seconds=LOAD_SECONDS)
+    cpu_ms = (tree_cpu_seconds() - cpu_before) * 1000 / sixteen["requests"]
     return {
         f"api_rps_1_client{suffix}": one["rps"],
         f"api_rps_16_clients{suffix}": sixteen["rps"],
         f"api_p99_ms_16_clients{suffix}": sixteen["p99_ms"],
+        f"api_cpu_ms_per_request_16_clients{suffix}": cpu_ms,
+        f"api_rps_cpu_bound{suffix}": (os.cpu_count() or 1) * 1000 / cpu_ms,
     }
 
 
@@ -215,7 +270,8 @@ def _ignore_errors(url: str) -> None:
         requests.get(url, timeout=60)
 
 
-def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
+@contextlib.contextmanager
+def _inprocess_handler(stack: Any, item_id: str) -> Iterator[Callable[[], None]]:
     """The read handler imported here, its environment pointed at the same moto."""
     deployed = stack.client("lambda").get_function_configuration(
         FunctionName=stack.outputs["ItemsReadFunctionName"]
@@ -246,14 +302,7 @@ def _inprocess_p50_ms(stack: Any, item_id: str) -> float:
                 handler(event, LambdaContext.for_function("ItemsReadFunction"))["statusCode"] == 200
             )
 
-        for _ in range(WARM_UP):
-            call()
-        samples = []
-        for _ in range(REQUESTS):
-            started = time.perf_counter()
-            call()
-            samples.append((time.perf_counter() - started) * 1000)
-        return statistics.median(samples)
+        yield call
 
 
 def _deploy_costs(target: Any) -> dict[str, float]:
