@@ -1,8 +1,7 @@
 """Releases on the embedded target, end to end, on a fixture app shaped like SAM's sample.
 
 One stack is released again and again (each test starts from wherever the last left the
-live alias, and says so in its own terms: "one version newer", "back where it was"), so
-the module runs whole, in order, on one xdist worker (tox's ``--dist loadscope``). The
+live alias, and says so in its own terms: "one version newer", "back where it was"). The
 clock runs at 120, twice the default, to keep the module short; what a test checks never
 depends on how long anything took.
 """

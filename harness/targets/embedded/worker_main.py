@@ -27,10 +27,9 @@ payload size (6291556 bytes)."; measured and worded as in Zac Charles, "Deep Div
 Lambda's Response Payload Size Limit", 2022, which also shows the 100 bytes over 6 MiB).
 The serialization is the Python runtime's: ``json.dumps`` with its default separators.
 
-The main thread reads the request pipe itself (a reader thread and a queue cost a thread
-hop on every invocation). A watcher thread polls the same pipe for hang-up only, which
-consumes nothing: when the parent is gone (or is closing us) it kills our whole process
-group at once, even while a handler is still running, so no worker outlives the harness.
+A thread owns the request pipe. When it reads EOF the parent is gone (or is
+closing us), and it kills our whole process group at once, even while a
+handler is still running, so no worker outlives the harness.
 """
 
 from __future__ import annotations
@@ -41,13 +40,13 @@ import importlib
 import importlib.util
 import json
 import os
-import select
+import queue
 import signal
 import sys
 import threading
 import time
 import traceback
-from typing import Any
+from typing import Any, BinaryIO
 
 
 def _load_lambda_context() -> Any:
@@ -86,8 +85,10 @@ def main() -> None:
     args = parser.parse_args()
     sys.path[:0] = args.code_paths
     responses = os.fdopen(args.responses_fd, "wb")
-    requests = os.fdopen(args.requests_fd, "rb")
-    threading.Thread(target=_die_with_parent, args=(args.requests_fd,), daemon=True).start()
+    inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+    threading.Thread(
+        target=_pump_requests, args=(os.fdopen(args.requests_fd, "rb"), inbox), daemon=True
+    ).start()
 
     handler: Any = None
     init_failure: _InitFailure | None = None
@@ -101,35 +102,28 @@ def main() -> None:
     responses.write(json.dumps(ready).encode() + b"\n")
     responses.flush()
 
-    while line := requests.readline():
-        request = json.loads(line)
+    while True:
+        request = inbox.get()
         request_id = request["request_id"]
         _write_log_line(f"START RequestId: {request_id} Version: $LATEST")
         if init_failure is not None:
             _log_error(init_failure.error_type, str(init_failure), init_failure.stack)
-            error = _error_reply(init_failure.error_type, str(init_failure), init_failure.stack)
-            reply = _message({**error, "phase": "init", "request_id": request_id})
+            reply = _error_reply(init_failure.error_type, str(init_failure), init_failure.stack)
+            line = _message({**reply, "phase": "init", "request_id": request_id})
         else:
             context = LambdaContext.from_environment(
                 request_id, request["deadline_ms"], request["invoked_function_arn"]
             )
-            reply = _invoke(handler, request["event"], context, request_id, args.response_limit)
+            line = _invoke(handler, request["event"], context, request_id, args.response_limit)
         _write_log_line(f"END RequestId: {request_id}")
-        responses.write(reply)
+        responses.write(line)
         responses.flush()
-    _exit_with_group()
 
 
-def _die_with_parent(requests_fd: int) -> None:
-    """Wait for the request pipe's hang-up (no data is read here), then take the group down."""
-    hang_up = select.poll()
-    hang_up.register(requests_fd, 0)  # POLLHUP and POLLERR are reported whatever the mask
-    while not hang_up.poll():
-        pass
-    _exit_with_group()
-
-
-def _exit_with_group() -> None:
+def _pump_requests(requests: BinaryIO, inbox: queue.Queue[dict[str, Any]]) -> None:
+    """Feed requests to the main thread; on EOF take the whole process group down."""
+    for line in requests:
+        inbox.put(json.loads(line))
     if os.getpgrp() == os.getpid():
         os.killpg(os.getpgrp(), signal.SIGKILL)
     os._exit(0)
