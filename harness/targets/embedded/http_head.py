@@ -40,12 +40,6 @@ class HeaderFields:
     def get(self, name: str, default: str | None = None) -> str | None:
         return self._first.get(name.lower(), default)
 
-    def __getitem__(self, name: str) -> str | None:
-        return self._first.get(name.lower())
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and name.lower() in self._first
-
     def items(self) -> list[tuple[str, str]]:
         return list(self._fields)
 
