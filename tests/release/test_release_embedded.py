@@ -1,9 +1,10 @@
 """Releases on the embedded target, end to end, on a fixture app shaped like SAM's sample.
 
-One stack is released again and again (each test starts from wherever the last left the
-live alias, and says so in its own terms: "one version newer", "back where it was"). The
-clock runs at 120, twice the default, to keep the module short; what a test checks never
-depends on how long anything took.
+One stack is released again and again. Each test starts from wherever the last left the
+stack and says what it expects in its own terms ("one version newer", "back where it
+was"), so the tests hold in any order and on any subset: xdist splits a module between
+its workers, each with a stack of its own. The clock runs at 120, twice the default, to
+keep the module short; what a test checks never depends on how long anything took.
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ def test_a_release_failing_some_requests_is_rolled_back_by_its_alarm_in_the_cana
     target: EmbeddedTarget, stack: EmbeddedStack, app: App
 ) -> None:
     before = _live(stack)
+    function = stack.outputs["OrdersFunctionName"]
+    latest_before = _release_of(stack.client("lambda").invoke(FunctionName=function))
     app.release("bad", fail_every=2)
     result, traffic = _with_traffic(target, stack, app, DeploymentType="Canary10Percent5Minutes")
     assert result.rolled_back, result.reason
@@ -185,7 +188,6 @@ def test_a_release_failing_some_requests_is_rolled_back_by_its_alarm_in_the_cana
     status = cloudformation.describe_stacks(StackName=STACK)["Stacks"][0]["StackStatus"]
     assert status == "UPDATE_ROLLBACK_COMPLETE"
     discover_stack(stack)  # every target accepts it: the release checks below judge it
-    function = stack.outputs["OrdersFunctionName"]
     assert alias_problems(stack.client("lambda"), function) == [
         f"{function}:live points to version {before}, newest is {deployment.target_version}"
     ]
@@ -195,8 +197,12 @@ def test_a_release_failing_some_requests_is_rolled_back_by_its_alarm_in_the_cana
     assert deployment.deployment_id in problem
     assert "OrdersFunctionDeploymentGroup" in problem
     assert problem.endswith("is Stopped")
-    latest = stack.client("lambda").invoke(FunctionName=function)
-    assert json.loads(json.loads(latest["Payload"].read())["body"])["release"] == "good"
+    assert _release_of(stack.client("lambda").invoke(FunctionName=function)) == latest_before
+
+
+def _release_of(invoked: dict) -> str:
+    """Which release of the orders code answered a Lambda Invoke."""
+    return json.loads(json.loads(invoked["Payload"].read())["body"])["release"]
 
 
 def test_a_failing_pretraffic_hook_rolls_back_before_any_request_reaches_the_new_version(
@@ -485,6 +491,9 @@ def test_an_update_replaces_only_the_workers_of_functions_that_changed_and_rerea
 def test_an_update_that_changes_nothing_says_so(
     target: EmbeddedTarget, stack: EmbeddedStack, app: App
 ) -> None:
+    """The first update brings the stack to this template and these parameters, whatever
+    the test before released; the same update again changes nothing."""
+    assert _release(target, app).result().status in {"UPDATE_COMPLETE", "NO_UPDATES"}
     result = _release(target, app).result()
     assert result.status == "NO_UPDATES"
     assert result.deployments == ()
