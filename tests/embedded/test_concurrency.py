@@ -82,6 +82,16 @@ def test_a_new_environment_is_a_cold_start_and_an_idle_one_is_reused_warm(regist
     assert len(registry.pool("Pid").workers) == 1
 
 
+def test_init_duration_counts_the_handlers_import(registry, make_spec):
+    """Lambda's Init Duration is the runtime loading the function and running the code
+    outside the handler: a module that takes 0.4 s to import shows at least that."""
+    registry.start([make_spec("Slow", "slow_init.handler", environment={"INIT_SLEEP_S": "0.4"})])
+    first = registry.invoke("Slow", {})
+    assert first.error is None
+    assert first.init_duration_ms is not None
+    assert first.init_duration_ms >= 400
+
+
 def test_past_the_cap_an_invocation_is_throttled_at_once(holder):
     registry, held = holder
     running = held.start(3)
