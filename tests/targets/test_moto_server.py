@@ -7,6 +7,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from moto import backends as moto_backends
 
 from harness.targets.embedded.moto_server import MotoServer, MotoServerError
 
@@ -69,3 +70,26 @@ def test_stop_releases_the_port_and_is_idempotent(tmp_path: Path) -> None:
     server.stop()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", port))
+
+
+def test_moto_lists_its_services_once_per_host_not_once_per_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto's dispatcher lists its package directory to tell a service from a host; every
+    AWS call of every handler passes here, so the answer is remembered per host."""
+    listings: list[None] = []
+    listing = moto_backends.list_of_moto_modules
+
+    def counted() -> object:
+        listings.append(None)
+        return listing()
+
+    monkeypatch.setattr(moto_backends, "list_of_moto_modules", counted)
+    server = MotoServer(request_log=tmp_path / "requests.log")
+    try:
+        dynamodb = _dynamodb(server.endpoint_url)
+        for _ in range(5):
+            assert isinstance(dynamodb.list_tables()["TableNames"], list)
+    finally:
+        server.stop()
+    assert len(listings) == 1

@@ -10,6 +10,11 @@ answers its own requests there and hands every other one to moto untouched, on t
 port, so clients keep one endpoint and pay no extra hop. Request heads are read by
 :mod:`http_head`: every AWS call a handler makes passes here.
 
+moto's dispatcher tells a service from a request's host by listing its own package
+directory (``os.listdir`` and an ``isdir`` per entry, some 200 system calls) on every
+request: a third of moto's CPU per DynamoDB call. The answer depends on the host alone and
+moto's files do not change while it serves, so :class:`_Dispatcher` remembers it per host.
+
 moto never runs Lambda code here (our workers do), so its Docker path is switched off
 with moto's documented server-mode setting (``POST /moto-api/config`` with
 ``{"lambda": {"use_docker": false}}``, docs/configuration/index.rst): left on, an Invoke
@@ -19,11 +24,12 @@ that reaches moto prints Docker warnings and leaves a zombie ``curl`` child behi
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -69,6 +75,23 @@ class _MotoRequestHandler(HeadParsing, WSGIRequestHandler):
     """werkzeug's handler reading request heads without the ``email`` package (:mod:`http_head`)."""
 
 
+class _Dispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, with the backend for each host looked up once (see module doc)."""
+
+    def __init__(self, create_app: Callable[..., Any]) -> None:
+        super().__init__(create_app)
+        self._backend_for_host = functools.lru_cache(maxsize=_HOSTS_REMEMBERED)(
+            super().get_backend_for_host
+        )
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        return self._backend_for_host(host)
+
+
+_HOSTS_REMEMBERED = 1024
+"""Distinct hosts a session sends: services times regions, and S3's virtual-hosted buckets."""
+
+
 class _StartupReportingServer(ThreadedMotoServer):
     """ThreadedMotoServer with a front, whose ``start()`` returns when binding fails.
 
@@ -82,7 +105,7 @@ class _StartupReportingServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         try:
-            app: WSGIApplication = DomainDispatcherApplication(create_backend_app)
+            app: WSGIApplication = _Dispatcher(create_backend_app)
             if self.front is not None:
                 app = self.front(app)
             self._server = make_server(
