@@ -2,7 +2,9 @@
 
 ``python -m bench`` runs all ``bench_*`` modules; ``python -m bench unit template`` runs
 the named ones. ``bench.json`` stays one flat object of named figures, so a partial run
-updates its own names and keeps the others.
+updates its own names and keeps the others. A benchmark that fails is reported (its
+traceback, then its name under the table) and the run goes on: the others' figures are
+still written, and the exit status says that one failed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import platform
 import sys
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,8 +34,14 @@ def discover(names: list[str]) -> list[str]:
 def main(names: list[str]) -> int:
     figures: dict[str, float] = json.loads(REPORT.read_text()) if REPORT.exists() else {}
     rows = []
+    failed = []
     for name in discover(names):
-        results = importlib.import_module(f"bench.bench_{name}").run()
+        try:
+            results = importlib.import_module(f"bench.bench_{name}").run()
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+            continue
         rows.append((name, results))
         figures.update(results)
     REPORT.parent.mkdir(exist_ok=True)
@@ -46,6 +55,9 @@ def main(names: list[str]) -> int:
         for key, value in results.items():
             print(f"{name:<12}{key:<30}{value:>12.3f}")
     print(f"written to {REPORT.relative_to(ROOT)}")
+    if failed:
+        print(f"failed, figures not updated: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
