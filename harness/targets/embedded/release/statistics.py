@@ -165,32 +165,34 @@ def _rolled_samples(samples: Sequence[Sample], period_s: float) -> list[Sample]:
     groups: dict[tuple[float, str | None], list[Sample]] = defaultdict(list)
     for sample in samples:
         groups[math.floor(sample.timestamp / period_s) * period_s, sample.unit].append(sample)
-    rolled = [
-        Sample(
-            start,
-            sum(s.total for s in members),
-            sum(s.count for s in members),
-            min(s.minimum for s in members),
-            max(s.maximum for s in members),
-            unit,
-            rolled=True,
-        )
-        for (start, unit), members in groups.items()
-    ]
+    rolled = [_statistic_set(members, start, unit) for (start, unit), members in groups.items()]
     return sorted(rolled, key=_timestamp)
+
+
+def _statistic_set(samples: Sequence[Sample], start: float, unit: str | None) -> Sample:
+    """``samples`` of one metric, unit and period as one rolled-up statistic set."""
+    return Sample(
+        start,
+        sum(s.total for s in samples),
+        sum(s.count for s in samples),
+        min(s.minimum for s in samples),
+        max(s.maximum for s in samples),
+        unit,
+        rolled=True,
+    )
 
 
 def _rolled_datum(datums: Sequence[Any], start: float) -> Any:
     """moto's statistic-set datum for ``datums`` of one metric, unit and period."""
-    samples = [_sample(datum) for datum in datums]
     first = datums[0]
+    rolled = _statistic_set([_sample(datum) for datum in datums], start, first.unit)
     return MetricAggregatedDatum(
         first.namespace,
         first.name,
-        min(s.minimum for s in samples),
-        max(s.maximum for s in samples),
-        sum(s.count for s in samples),
-        sum(s.total for s in samples),
+        rolled.minimum,
+        rolled.maximum,
+        rolled.count,
+        rolled.total,
         _dims(first),
         datetime.fromtimestamp(start, UTC),
         first.unit,
