@@ -1,7 +1,7 @@
 """When moto's CloudFormation fails, an error that names the resource and moto's exception.
 
 A resource moto cannot create fails ``CreateStack`` in one of two shapes, neither of which
-a user can act on: an exception escapes moto (werkzeug answers an HTML 500, which botocore
+a user can act on: an exception escapes moto (the server answers a bare 500, which botocore
 cannot parse, "invalid XML received", and retries as a server error, re-running the
 half-done create each time), or a service error of the resource's own API is answered in
 that API's protocol (a JSON ``BadRequestException`` from API Gateway) to a client that

@@ -1,12 +1,10 @@
 """Reads the request line and header block of an HTTP/1.x request for ``http.server`` handlers.
 
 ``http.server`` hands the header block to the ``email`` package's parser, built for mail
-messages: on this target it was 40 % of the API front's own CPU a request, and as much as
-moto's DynamoDB action in moto's server (werkzeug's request handler inherits it). Every
-Lambda request pays it at least twice (the front, then each AWS call of the handler), so
-both servers read heads through :class:`HeadParsing` instead. No library fits: the fast
-parsers (``h11``, ``httptools``) bring their own connection handling, not a drop-in for
-``http.server``'s, which both servers keep.
+messages: on this target it was 40 % of the API front's own CPU a request, so the API front
+reads heads through :class:`HeadParsing` instead (moto's server, cheroot, has a parser of
+its own). No library fits: the fast parsers (``h11``, ``httptools``) bring their own
+connection handling, not a drop-in for ``http.server``'s, which the front keeps.
 
 It keeps ``http.server``'s limits and answers: a line over 64 KiB or more than 100
 headers is a 431, HTTP/2 or later a 505, a malformed request line a 400; keep-alive by
@@ -28,7 +26,7 @@ MAX_HEADERS = 100
 class HeaderFields:
     """A request's header fields in arrival order, duplicates kept; names match in any case.
 
-    The part of ``http.client.HTTPMessage`` that ``http.server``, werkzeug and the front use.
+    The part of ``http.client.HTTPMessage`` that ``http.server`` and the front use.
     """
 
     def __init__(self, fields: list[tuple[str, str]]) -> None:
