@@ -13,12 +13,13 @@ moto serves through cheroot (CherryPy's WSGI server), not werkzeug's development
 that ``moto.server`` uses: werkzeug's closes the connection after every response
 (``Connection: close``, "keep-alive connections aren't handled well by Python's
 http.server"), so each AWS call a handler or test made opened a TCP connection and a server
-thread, then waited on a drain. With keep-alive a DynamoDB ``GetItem`` from boto3 took
-3.2 to 3.9 ms against 4.7 to 5.2 (measured 2026-12-03). cheroot keeps connections open
-across requests, drains a body the application left unread, and parks idle connections in
-a selector rather than a thread. Its pool does not grow, so it is sized above the
-environments that may call at once (:data:`SERVER_THREADS`); a request beyond it waits for
-a thread rather than failing.
+thread, then waited on a drain. Measured 2026-12-03, boto3 ``GetItem`` calls alternating
+between the two servers: the CPU a call costs went from 5.5 to 4.1 ms, its latency from 5.1
+to 4.7 ms in the server's process and from 4.1 to 3.6 ms from a python3.12 Lambda worker.
+cheroot keeps connections open across requests, drains a body the application left unread,
+and parks idle connections in a selector rather than a thread. Its pool does not grow, so
+it is sized above the environments that may call at once (:data:`SERVER_THREADS`); a
+request beyond it waits for a thread rather than failing.
 
 moto's dispatcher tells a service from a request's host by listing its own package
 directory (``os.listdir`` and an ``isdir`` per entry, some 200 system calls) on every
