@@ -95,6 +95,19 @@ class ApiGateway:
             self.integration_timeout_s = INTEGRATION_TIMEOUT_S[self.api.kind]
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
 
+    def reconfigure(self, api: SamApi, function_timeouts: Mapping[str, float]) -> None:
+        """Serve ``api`` from now on (a stack update changed it): its routes, CORS, stage.
+
+        A request already past routing finishes on what it matched.
+        """
+        if api.kind != self.api.kind:
+            raise ValueError(
+                f"API {api.logical_id}: an {self.api.kind} API cannot become {api.kind}"
+            )
+        router = Router(api.kind, api.routes)
+        self.function_timeouts = dict(function_timeouts)
+        self.router, self.api = router, api
+
     @property
     def kind(self) -> str:
         return self.api.kind

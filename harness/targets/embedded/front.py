@@ -45,6 +45,7 @@ from typing import IO, Any
 from harness.apigateway import Answer, ApiGateway, ApiRequest, gateway_answer
 from harness.apigateway.answers import GatewayResponse
 from harness.apigateway.gateway import MAX_PAYLOAD_BYTES, Exchange
+from harness.sam import SamApi
 from harness.targets.embedded.http_head import HeadParsing
 from harness.targets.embedded.log_files import stamped_line
 
@@ -113,6 +114,11 @@ class LocalApi:
         )
         self._thread.start()
         return self
+
+    def reconfigure(self, api: SamApi, function_timeouts: Mapping[str, float]) -> None:
+        """Serve ``api`` on the same port from the next request on (see ``ApiGateway``)."""
+        self.gateway.reconfigure(api, function_timeouts)
+        self._access_log_format = api.access_log_format
 
     @property
     def port(self) -> int:

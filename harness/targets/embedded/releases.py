@@ -129,7 +129,8 @@ class StackRelease:
         model = read_sam_model(self.template_path, self.parameters)
         prepared = target.moto_template(stack, model, self.template_path, self.parameters)
         packaged, template = prepared.packaged, prepared.template
-        gaps = [*prepared.gaps, *_apis_changed(model, stack.front)]
+        in_place, api_gaps = _api_changes(model, stack.front)
+        gaps = [*prepared.gaps, *api_gaps]
         update = MotoStackUpdate(stack.name, stack.region, template, self.parameters)
         try:
             changes = update.apply()
@@ -139,12 +140,14 @@ class StackRelease:
             update.roll_back(stack.name, f"the update failed on moto: {error}")
             return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=str(error))
         before = self._refresh_workers(packaged.functions, template, changes)
+        served_before = self._serve_apis(in_place, model)
         try:
             self.deployments = [target.release.deployments.start(s) for s in update.shifts]
         except Exception as error:  # CodeDeploy refused it (no such group or configuration)
             reason = f"CodeDeploy could not start a deployment: {error}"
             update.roll_back(next(iter(update.shifts)).alias.logical_resource_id, reason)
             self._restore_workers(before)
+            self._serve_apis(served_before, model)
             return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=reason)
         self.started.set()
         for deployment in self.deployments:
@@ -160,6 +163,7 @@ class StackRelease:
             alias = next(s.alias for s in update.shifts if s.alias.name == first.alias)
             update.roll_back(alias.logical_resource_id, reason)
             self._restore_workers(before)
+            self._serve_apis(served_before, model)
             return self._ended(update, UPDATE_ROLLBACK_COMPLETE, reason=reason)
         update.commit()
         stack.deployed = replace(
@@ -202,6 +206,22 @@ class StackRelease:
         target.lambda_api.register(invokable_functions(stack, packaged, []))
         return before
 
+    def _serve_apis(self, apis: Mapping[str, SamApi], model: SamModel) -> dict[str, SamApi]:
+        """Serve each of ``apis`` in place of its current shape; returns what was served.
+
+        CloudFormation changes an API while it updates the stack, before CodeDeploy shifts
+        any traffic, and a rollback changes it back: so here, around the deployments.
+        """
+        front = self.stack.front
+        assert front is not None
+        timeouts = {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
+        served = {}
+        for logical_id, api in apis.items():
+            served[logical_id] = front.apis[logical_id].gateway.api
+            front.apis[logical_id].reconfigure(api, timeouts)
+        self.stack.api_urls = front.urls
+        return served
+
     def _restore_workers(self, before: Mapping[str, FunctionSpec]) -> None:
         stack = self.stack
         assert stack.versions is not None
@@ -214,6 +234,8 @@ class StackRelease:
     def _ended(self, update: MotoStackUpdate, status: str, *, reason: str = "") -> UpdateResult:
         stack = self.stack
         discover_stack(stack)
+        assert stack.front is not None
+        stack.api_urls = stack.front.urls  # the APIs answer here, not where moto says
         assert stack.versions is not None
         for logical_id in stack.versions.functions:
             if logical_id in stack.physical_ids:
@@ -230,24 +252,38 @@ def discover_ids(stack: EmbeddedStack) -> None:
     )
 
 
-def _apis_changed(model: SamModel, front: LocalApis) -> list[Gap]:
-    """APIs an update adds, removes or changes: the front keeps serving them as deployed.
+def _api_changes(model: SamModel, front: LocalApis) -> tuple[dict[str, SamApi], list[Gap]]:
+    """The changed APIs the front serves in place, and gaps for the changes it cannot serve.
 
-    Each API's port is chosen before its stack exists (outputs name it), so the front is
-    built once per deploy; an update that changes the APIs needs the stack deployed again.
+    An HTTP API whose routes, CORS or stage changed is served changed on its port. Each API's
+    port is chosen before its stack exists (outputs name it), so an API the update adds or
+    removes, a REST API (moto holds its resources) and a changed authorizer (JWT issuers are
+    read at deploy) need the stack deployed again.
     """
-    served = {logical_id: _served_shape(api.gateway.api) for logical_id, api in front.apis.items()}
-    wanted = {logical_id: _served_shape(api) for logical_id, api in model.apis.items()}
-    return [
-        Gap(
-            logical_id,
-            "AWS::Serverless::Api",
-            "changed by the update; the local API Gateway serves it as first deployed "
-            "(deploy the stack again to serve the change)",
-        )
-        for logical_id in sorted(set(served) | set(wanted))
-        if served.get(logical_id) != wanted.get(logical_id)
-    ]
+    served = {logical_id: api.gateway.api for logical_id, api in front.apis.items()}
+    in_place: dict[str, SamApi] = {}
+    gaps = []
+    for logical_id in sorted(set(served) | set(model.apis)):
+        old, new = served.get(logical_id), model.apis.get(logical_id)
+        if old is not None and new is not None:
+            if _served_shape(old) == _served_shape(new):
+                continue
+            if old.kind == new.kind == "HTTP" and old.authorizers == new.authorizers:
+                in_place[logical_id] = new
+                continue
+        shown = new or old
+        assert shown is not None
+        if new is None:
+            why = "removed by the update; the local API Gateway still serves it"
+        elif old is None:
+            why = "added by the update; the local API Gateway does not serve it"
+        else:
+            why = "changed by the update; the local API Gateway serves it as first deployed"
+        gaps.append(Gap(logical_id, _API_TYPES[shown.kind], f"{why} (deploy the stack again)"))
+    return in_place, gaps
+
+
+_API_TYPES = {"HTTP": "AWS::Serverless::HttpApi", "REST": "AWS::Serverless::Api"}
 
 
 def _served_shape(api: SamApi) -> tuple[object, ...]:

@@ -368,7 +368,13 @@ class EmbeddedTarget(Target):
         assert stack.workers is not None
         model = read_sam_model(template_path, parameters)
         stack.versions = FunctionVersions(stack.workers, self.region, self.release.metrics)
-        invoke = stack.journal.recording(through(stack.versions, api_qualifiers(model)))
+        first_qualifiers = api_qualifiers(model)
+        invoke = stack.journal.recording(
+            through(
+                stack.versions,
+                lambda: first_qualifiers if stack.deployed is None else stack.deployed.qualifiers,
+            )
+        )
         authorizers = AuthorizerRegistry({"lambda": LambdaAuthorizers(invoke)})
         stack.front = self._front(stack, model, invoke, authorizers).start()
         prepared = self.moto_template(stack, model, template_path, parameters)

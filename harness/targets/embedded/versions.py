@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -181,10 +181,13 @@ InvokeThrough = Callable[[str, Any], InvokeResult]
 """``invoke(logical_id, event)``: what the API front calls, the route's qualifier built in."""
 
 
-def through(versions: FunctionVersions, qualifiers: dict[str, str]) -> InvokeThrough:
-    """The front's invoke: each function through the alias its API integration targets."""
+def through(
+    versions: FunctionVersions, qualifiers: Callable[[], Mapping[str, str]]
+) -> InvokeThrough:
+    """The front's invoke: each function through the alias its API integration targets now
+    (``qualifiers()``: a release can add an alias or a function)."""
 
     def invoke(logical_id: str, event: Any) -> InvokeResult:
-        return versions.invoke(logical_id, event, qualifier=qualifiers.get(logical_id))
+        return versions.invoke(logical_id, event, qualifier=qualifiers().get(logical_id))
 
     return invoke
