@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import socket
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -192,3 +194,21 @@ def test_a_failing_application_answers_500_and_logs_to_the_file_only(
     assert "RuntimeError: front broke" in log.read_text()
     captured = capfd.readouterr()
     assert "front broke" not in captured.out + captured.err
+
+
+def test_a_server_nobody_stopped_does_not_keep_its_process_alive(tmp_path: Path) -> None:
+    """An interrupted session may never reach ``stop()``; its process must still exit."""
+    script = (
+        "import sys; from pathlib import Path; "
+        "from harness.targets.embedded.moto_server import MotoServer; "
+        "print(MotoServer(request_log=Path(sys.argv[1])).endpoint_url, flush=True)"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "requests.log")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.startswith("http://127.0.0.1:")

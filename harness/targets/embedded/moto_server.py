@@ -173,17 +173,20 @@ class MotoServer:
         )
         self._server.request_log = self._log
         self._server.keep_alive_conn_limit = None  # idle connections cost a socket, no thread
-        try:
-            self._server.prepare()
-        except OSError as error:
+        self._startup_error: OSError | None = None
+        listening = threading.Event()
+        self._thread = threading.Thread(
+            target=self._serve, args=(listening,), name="moto-server", daemon=True
+        )
+        self._thread.start()
+        listening.wait()
+        if self._startup_error is not None:
             self._log.close()
             raise MotoServerError(
-                f"moto server could not listen on {host}:{port}: {error}"
-            ) from error
+                f"moto server could not listen on {host}:{port}: {self._startup_error}"
+            ) from self._startup_error
         self._lock = threading.Lock()
         self._running = True
-        self._thread = threading.Thread(target=self._server.serve, name="moto-server", daemon=True)
-        self._thread.start()
         bound_host, bound_port = self._server.bind_addr[:2]
         self.endpoint_url = f"http://{bound_host}:{bound_port}"
         try:
@@ -197,12 +200,33 @@ class MotoServer:
             self.stop()
             raise
 
+    def _serve(self, listening: threading.Event) -> None:
+        """Bind, then serve until stopped; on this daemon thread.
+
+        cheroot's worker threads take their daemon flag from the thread that starts them:
+        started from this one, a server nobody stopped (an interrupted session) cannot keep
+        the interpreter from exiting.
+        """
+        try:
+            self._server.prepare()
+        except OSError as error:
+            self._startup_error = error
+            return
+        finally:
+            listening.set()
+        self._server.serve()
+
     def stop(self) -> None:
-        """Stop serving, close every connection and the request log; safe to call twice."""
+        """Stop serving, close every connection and the request log; safe to call twice.
+
+        Bounded: cheroot's own stop joins a worker still inside a request without a timeout.
+        """
         with self._lock:
             if not self._running:
                 return
             self._running = False
-        self._server.stop()
+        stopping = threading.Thread(target=self._server.stop, name="moto-server-stop", daemon=True)
+        stopping.start()
+        stopping.join(2 * _STOP_TIMEOUT_S)
         self._thread.join(_STOP_TIMEOUT_S)
         self._log.close()
