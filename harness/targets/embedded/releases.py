@@ -31,6 +31,7 @@ from harness.targets.discovery import discover_stack, physical_ids, resource_sum
 from harness.targets.embedded.release.deployments import DeploymentRecord
 from harness.targets.embedded.stack_lambda import (
     api_qualifiers,
+    function_timeouts,
     invokable_functions,
     publish_versions,
     serving_version,
@@ -214,7 +215,7 @@ class StackRelease:
         """
         front = self.stack.front
         assert front is not None
-        timeouts = {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
+        timeouts = function_timeouts(model)
         served = {}
         for logical_id, api in apis.items():
             served[logical_id] = front.apis[logical_id].gateway.api

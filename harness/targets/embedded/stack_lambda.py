@@ -70,6 +70,12 @@ def api_qualifiers(model: SamModel) -> dict[str, str]:
     }
 
 
+def function_timeouts(model: SamModel) -> dict[str, float]:
+    """Each function's ``Timeout`` in seconds: the API front needs it to tell which strikes
+    first, its integration timeout or the function's own."""
+    return {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
+
+
 def publish_versions(
     stack: EmbeddedStack, template: Mapping[str, Any], logical_ids: list[str]
 ) -> None:

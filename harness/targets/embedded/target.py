@@ -99,6 +99,7 @@ from harness.targets.embedded.releases import StackRelease, UpdateResult
 from harness.targets.embedded.rest_apis import prepare_rest_apis, provision_rest_resources
 from harness.targets.embedded.stack_lambda import (
     api_qualifiers,
+    function_timeouts,
     invokable_functions,
     moto_stack_id,
     publish_versions,
@@ -536,7 +537,7 @@ class EmbeddedTarget(Target):
         assert stack.workers is not None
         workers = stack.workers
         api_keys = MotoApiKeys(lambda: stack.client("apigateway"))
-        timeouts = {logical_id: float(f.timeout_s) for logical_id, f in model.functions.items()}
+        timeouts = function_timeouts(model)
 
         def integration_error(function_id: str, request_id: str, message: str) -> None:
             note = f"API Gateway: {message}"
