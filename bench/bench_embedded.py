@@ -11,8 +11,12 @@
   so the figure is the front's and the worker's, not a client library's);
   ``inprocess_p50_ms``: the same handler called in this process against the same moto, so
   the difference is the API + worker overhead (goal: ``api_p50_ms`` at most 1.2 times it).
-  The two are sampled alternately, a request then a call, so a slow spell of the machine
-  (this VM's CPU steal comes and goes) weighs on both alike. ``api_p50_ms_requests``: the
+  ``runtime_p50_ms``: the same handler call timed inside a process of the function's own
+  runtime, on its worker's ``sys.path`` and environment (:mod:`bench.runtime_handler`):
+  this process runs Python 3.11 and the worker the function's python3.X, so
+  ``api_p50_ms / runtime_p50_ms`` is the front's and the worker's cost alone. The three
+  are sampled in turns, a request then each call, so a slow spell of the machine (this
+  VM's CPU steal comes and goes) weighs on all alike. ``api_p50_ms_requests``: the
   same requests through ``requests`` (what the figures of 2026-12-03 and before used), its
   own cost included.
 * ``deploy_s_{1,10,50}fn``: deploying generated templates with that many functions (each
@@ -136,7 +140,7 @@ def _create_item(stack: Any, name: str) -> str:
 
 
 def _latencies(stack: Any) -> dict[str, float]:
-    """API and in-process latency, sampled alternately (see the module doc)."""
+    """API, in-process and own-runtime latency, sampled in turns (see the module doc)."""
     item_id = _create_item(stack, "bench")
     url = urlsplit(stack.api_url + f"items/{item_id}")
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
@@ -149,8 +153,11 @@ def _latencies(stack: Any) -> dict[str, float]:
             raise RuntimeError(f"GET {url.path}: {response.status}")
 
     try:
-        with _inprocess_handler(stack, item_id) as in_process:
-            api, direct = _alternating(through_api, in_process)
+        with (
+            _inprocess_handler(stack, item_id) as in_process,
+            _runtime_handler(stack, item_id) as on_runtime,
+        ):
+            api, direct, _ = _in_turns(through_api, in_process, on_runtime)
     finally:
         connection.close()
     with requests.Session() as session:
@@ -159,22 +166,21 @@ def _latencies(stack: Any) -> dict[str, float]:
         "api_p50_ms": statistics.median(api),
         "api_p99_ms": statistics.quantiles(api, n=100)[98],
         "inprocess_p50_ms": statistics.median(direct),
+        "runtime_p50_ms": statistics.median(on_runtime.durations_ms[WARM_UP:]),
         "api_p50_ms_requests": statistics.median(client),
     }
 
 
-def _alternating(
-    first: Callable[[], None], second: Callable[[], None]
-) -> tuple[list[float], list[float]]:
-    """Milliseconds of each call of ``first`` and ``second``, taken in turns."""
+def _in_turns(*calls: Callable[[], None]) -> list[list[float]]:
+    """Milliseconds of each call of each of ``calls``, taken in turns."""
     for _ in range(WARM_UP):
-        first()
-        second()
-    firsts, seconds = [], []
+        for call in calls:
+            call()
+    samples: list[list[float]] = [[] for _ in calls]
     for _ in range(REQUESTS):
-        firsts += _samples(first, 1, warm_up=0)
-        seconds += _samples(second, 1, warm_up=0)
-    return firsts, seconds
+        for call, taken in zip(calls, samples, strict=True):
+            taken.extend(_samples(call, 1, warm_up=0))
+    return samples
 
 
 def _samples(
@@ -307,6 +313,58 @@ def _inprocess_handler(stack: Any, item_id: str) -> Iterator[Callable[[], None]]
             )
 
         yield call
+
+
+class _RuntimeHandler:
+    """Sends an event per call to :mod:`bench.runtime_handler` and keeps the times it reads."""
+
+    def __init__(self, process: subprocess.Popen[str], event: dict[str, Any]) -> None:
+        self._process = process
+        self._line = json.dumps(event) + "\n"
+        self.durations_ms: list[float] = []
+
+    def __call__(self) -> None:
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        self._process.stdin.write(self._line)
+        self._process.stdin.flush()
+        reply = self._process.stdout.readline()
+        if not reply:
+            raise RuntimeError(f"bench.runtime_handler exited ({self._process.wait()})")
+        timed = json.loads(reply)
+        if timed["statusCode"] != 200:
+            raise RuntimeError(f"the handler on its runtime answered {timed['statusCode']}")
+        self.durations_ms.append(timed["ms"])
+
+
+@contextlib.contextmanager
+def _runtime_handler(stack: Any, item_id: str) -> Iterator[_RuntimeHandler]:
+    """The read handler in a process of its runtime, on its worker's paths and environment."""
+    from harness.apigateway.events import http_api_event
+    from harness.targets.embedded.worker_process import environment, interpreter_for
+
+    assert stack.versions is not None
+    spec = stack.versions.spec("ItemsReadFunction")
+    command = [str(interpreter_for(spec.runtime).path), "-I", "-S"]
+    command += [str(ROOT / "bench" / "runtime_handler.py"), spec.handler]
+    command += [str(path) for path in spec.code_paths]
+    process = subprocess.Popen(
+        command,
+        cwd=spec.code_paths[0],
+        env=environment(spec),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    event = http_api_event(
+        "GET", f"/items/{item_id}", route_key="GET /items/{id}", path_parameters={"id": item_id}
+    )
+    try:
+        yield _RuntimeHandler(process, event)
+    finally:
+        process.kill()
+        process.wait()
 
 
 def _deploy_costs(target: Any) -> dict[str, float]:

@@ -60,6 +60,9 @@ class FunctionVersions:
         self._specs: dict[str, dict[str, FunctionSpec]] = defaultdict(dict)
         self._in_flight: dict[str, int] = defaultdict(int)
         self._random = random.Random()
+        # Looked up once: moto's lookup by account and region costs more than the alias read
+        # itself on every request (a reset reinitialises this same object in place).
+        self._lambda_backend = get_backend(ACCOUNT_ID, region)
 
     def add(self, spec: FunctionSpec) -> None:
         """Know a function's ``$LATEST`` or one of its published versions (by ``spec.version``)."""
@@ -96,7 +99,7 @@ class FunctionVersions:
         if qualifier in (None, LATEST):
             return LATEST, False
         assert qualifier is not None
-        backend = get_backend(ACCOUNT_ID, self.region)
+        backend = self._lambda_backend
         arn = f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{latest.name}:{qualifier}"
         if qualifier.isdigit():
             try:
