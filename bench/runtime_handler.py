@@ -7,8 +7,8 @@ runs Python 3.11 and its own site-packages, which makes the in-process figure a 
 another interpreter. Each line read on stdin is an event (JSON). Each reply is a JSON line
 with the call's milliseconds (``ms``), timed here so the pipe is not in the figure, and
 its result's ``statusCode``. Replies go out on the stdout this process was given; the
-handler's own prints and logs go to stderr. Standard library only, like the worker:
-``LambdaContext`` is loaded by its file path.
+handler's own prints and logs go to stderr. Standard library only, like the worker,
+whose ``LambdaContext`` it uses (both loaded by file path).
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ from typing import Any
 
 
 def _lambda_context() -> Any:
+    """The worker's ``LambdaContext``: worker_main, loaded by its path, loads the one class."""
     path = os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         "harness",
-        "apigateway",
-        "lambda_context.py",
+        "targets",
+        "embedded",
+        "worker_main.py",
     )
-    spec = importlib.util.spec_from_file_location("_bench_lambda_context", path)
+    spec = importlib.util.spec_from_file_location("_bench_worker_main", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
